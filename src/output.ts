@@ -1,0 +1,74 @@
+/**
+ * Diagnostics on stderr with levels, and colour only where it belongs: on a
+ * terminal, never with NO_COLOR, never in JSON, logs or email.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type Level = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  readonly verbose: boolean;
+}
+
+export interface LoggerOptions {
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  write: (line: string) => void;
+  /** Strings that must never be printed (secrets); replaced by `***`. */
+  secrets?: () => readonly string[];
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const paint = makeChalk(options.color);
+  const emit = (line: string) => options.write(scrub(line, options.secrets?.() ?? []) + '\n');
+
+  return {
+    verbose: options.verbose,
+    error: (m) => emit(`${paint.red('error:')} ${m}`),
+    warn: (m) => options.quiet || emit(`${paint.yellow('warning:')} ${m}`),
+    info: (m) => options.quiet || emit(m),
+    debug: (m) => options.verbose && emit(paint.dim(m)),
+  };
+}
+
+/** Colour is used only on a TTY, never when NO_COLOR is set (any value). */
+export function wantColor(
+  isTty: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  noColorFlag: boolean,
+): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTty;
+}
+
+export function makeChalk(color: boolean): ChalkInstance {
+  return new Chalk({ level: color ? 1 : 0 });
+}
+
+/** Replace every occurrence of every secret (of 4+ characters) by `***`. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** A logger that keeps lines in memory, for tests and for library use. */
+export function memoryLogger(verbose = false): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    verbose,
+    error: (m) => lines.push(`error: ${m}`),
+    warn: (m) => lines.push(`warning: ${m}`),
+    info: (m) => lines.push(m),
+    debug: (m) => verbose && lines.push(m),
+  };
+}

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from './helpers/cli.js';
+
+test('--help lists the verbs and the exit codes', async () => {
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0);
+  for (const verb of ['run', 'rules', 'test-email', 'setup-postfix', 'state', 'config']) {
+    assert.match(r.stdout, new RegExp(`illumio-monitor ${verb}\\b`));
+  }
+  assert.match(r.stdout, /75 {2}another run holds the lock/);
+});
+
+test('no command is a usage error (exit 2) with help on stderr', async () => {
+  const r = await runCli([]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /Name a command/);
+});
+
+test('an unknown option is a usage error', async () => {
+  const r = await runCli(['--frobnicate']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Unknown argument: frobnicate/);
+});
+
+test('--quiet and --verbose conflict', async () => {
+  const r = await runCli(['run', '--quiet', '--verbose']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /mutually exclusive/);
+});
