@@ -3,7 +3,7 @@
  * and handing the verb's CommandResult back to main().
  */
 import path from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { CommandResult, Context } from '../context.js';
 
 export interface GlobalOptions {
@@ -24,14 +24,18 @@ export function configPath(
   return path.resolve(cwd, chosen);
 }
 
-export type VerbHandler<A> = (args: A & GlobalOptions, ctx: Context) => Promise<CommandResult>;
+/** A verb's handler: argv in both spellings (`dry-run` and `dryRun`), and a Context. */
+export type VerbHandler<A> = (
+  args: ArgumentsCamelCase<A & GlobalOptions>,
+  ctx: Context,
+) => Promise<CommandResult>;
 
 /**
  * Set by cli.ts before parsing: runs a verb with a Context built from the
  * global options and records its result for main().
  */
 export interface Dispatcher {
-  run<A>(handler: VerbHandler<A>, args: A & GlobalOptions): Promise<void>;
+  run<A>(handler: VerbHandler<A>, args: ArgumentsCamelCase<A & GlobalOptions>): Promise<void>;
 }
 
 let dispatcher: Dispatcher | undefined;
@@ -53,7 +57,7 @@ export function verb<A>(spec: {
     builder: spec.builder,
     handler: async (args) => {
       if (!dispatcher) throw new Error('internal: no dispatcher set');
-      await dispatcher.run(spec.handler, args as unknown as A & GlobalOptions);
+      await dispatcher.run(spec.handler, args);
     },
   };
 }

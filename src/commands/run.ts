@@ -1,12 +1,42 @@
-// Placeholder until the verb lands: it says so and exits 1.
-import { MonitorError } from '../errors.js';
-import { verb } from './common.js';
+/**
+ * `run`: one monitoring cycle, the cron job.
+ */
+import { loadConfig } from '../config/load.js';
+import { EXIT } from '../errors.js';
+import { runOnce } from '../run/run.js';
+import { reportJson, reportText } from '../run/report.js';
+import { configPath, verb } from './common.js';
 
 export const runCommand = verb({
   command: 'run',
-  describe: 'run (not yet available)',
-  builder: (y) => y,
-  handler: async () => {
-    throw new MonitorError('NOT_IMPLEMENTED', 'run is not available yet');
+  describe: 'Run one monitoring cycle: fetch, evaluate rules, email alerts, save state',
+  builder: (y) =>
+    y
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Evaluate and render the email, but send nothing and change no state',
+      })
+      .option('save-email', {
+        type: 'string',
+        describe: 'Also write the alert email (RFC 5322, .eml) to this file',
+      })
+      .option('fail-on-alert', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 3 when alerts fired (for CI smoke checks)',
+      })
+      .example('$0 run', 'one cycle with ./illumio-monitor.json (the cron job)')
+      .example('$0 run --json --config /etc/illumio-monitor/config.json', 'machine-readable result')
+      .example('$0 run --dry-run --save-email /tmp/preview.eml', 'preview the email, send nothing'),
+  handler: async (args, ctx) => {
+    const config = await loadConfig(configPath(args, ctx.env), ctx.env);
+    const report = await runOnce(config, { dryRun: args.dryRun, saveEmail: args.saveEmail }, ctx);
+
+    let exitCode: number = EXIT.ok;
+    if (!report.ok) exitCode = EXIT.runtime;
+    else if (args.failOnAlert && report.alerts.length > 0) exitCode = EXIT.alertsFired;
+
+    return { exitCode, text: reportText(report), json: reportJson(report, exitCode) };
   },
 });

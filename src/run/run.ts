@@ -1,0 +1,196 @@
+/**
+ * One monitoring cycle: fetch, analyse, alert, record. The state is written
+ * in two phases around the mail: first with the new message in the outbox,
+ * then without it once the relay accepted it, so a crash or a refused
+ * message never loses an alert and never advances past unread data.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import type { Context } from '../context.js';
+import { errorMessage } from '../errors.js';
+import { renderAlertEmail, type Coverage } from '../alert/render.js';
+import { composeMessage, sendRaw } from '../alert/send.js';
+import { PceClient } from '../pce/client.js';
+import { evaluate, markDelivered } from '../rules/evaluate.js';
+import { acquireLock } from '../state/lock.js';
+import { compactState, loadState, saveState } from '../state/store.js';
+import type { Alert, ResolvedConfig, StateFile } from '../types.js';
+import { toIsoZ } from '../util/time.js';
+import { collectEvents, collectHealth, collectTraffic, enabled } from './collect.js';
+import { flushOutbox, pendingMail } from './deliver.js';
+import { RecordLog } from './record-log.js';
+import type { RunReport } from './report.js';
+
+export interface RunOptions {
+  /** Evaluate and render, but send nothing and change no state. */
+  dryRun: boolean;
+  /** Write the message that would be (or was) sent to this .eml file. */
+  saveEmail?: string;
+}
+
+export async function runOnce(config: ResolvedConfig, options: RunOptions, ctx: Context): Promise<RunReport> {
+  const lock = options.dryRun
+    ? undefined
+    : await acquireLock(`${config.stateFile}.lock`, {
+        staleMs: config.monitor.lockStaleMinutes * 60_000,
+        now: ctx.clock.now(),
+        log: ctx.log,
+      });
+  try {
+    return await cycle(config, options, ctx);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context): Promise<RunReport> {
+  const startedAt = ctx.clock.now();
+  const errors: string[] = [];
+  let { state } = await loadState(config.stateFile, ctx.log);
+
+  // Mail a previous run could not deliver goes first.
+  const outbox = { delivered: 0, failed: 0 };
+  if (!options.dryRun && state.outbox.length > 0) {
+    const flushed = await flushOutbox(state, config.email.smtp, () => ctx.clock.now(), ctx.log);
+    state = flushed.state;
+    Object.assign(outbox, { delivered: flushed.report.delivered, failed: flushed.report.failed });
+    errors.push(...flushed.report.errors);
+    await saveState(config.stateFile, state);
+  }
+
+  const now = ctx.clock.now();
+  const client = new PceClient(config.pce, {
+    clock: ctx.clock,
+    log: ctx.log,
+    retryMaxAttempts: config.monitor.retryMaxAttempts,
+    retryBudgetMs: config.monitor.retryBudgetSeconds * 1000,
+  });
+  const records = new RecordLog({ dir: config.logDir, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles });
+  if (!options.dryRun) await records.open(['events', 'flows']);
+
+  const events = await collectEvents(client, config, state, now, records);
+  const traffic = await collectTraffic(client, config, now, ctx, records);
+  const health = enabled(config.rules, 'health').length
+    ? await collectHealth(client, !events.unreachable, events.error)
+    : undefined;
+  if (!options.dryRun) await records.close();
+  for (const problem of [events.error, traffic?.error]) if (problem) errors.push(problem);
+
+  const evaluation = evaluate({
+    rules: config.rules,
+    state,
+    now,
+    events: events.matches,
+    traffic: traffic?.error ? undefined : traffic?.matches,
+    health,
+  });
+
+  let next = recordReads(evaluation.state, events);
+  const coverage: Coverage = {
+    rangeStart: events.from,
+    rangeEnd: events.readUntil ?? events.from,
+    eventsFetched: events.fetched,
+    flowsAnalysed: traffic?.flows ?? 0,
+    flowsMatchedTotal: traffic?.matchesCount,
+    truncated: traffic?.truncated ?? false,
+    rulesEvaluated: evaluation.evaluated,
+    suppressedByCooldown: evaluation.suppressed.filter((s) => s.reason === 'cooldown').length,
+    incomplete: events.complete ? undefined : events.error,
+  };
+
+  const email = await alertByMail(evaluation.alerts, coverage, next, config, options, ctx);
+  next = email.state;
+  if (email.error) errors.push(email.error);
+
+  if (!options.dryRun) {
+    next = compactState(next, config.rules, ctx.clock.now(), config.monitor.overlapMinutes * 60_000);
+    next.lastRun = {
+      at: toIsoZ(startedAt),
+      ok: errors.length === 0,
+      alerts: evaluation.alerts.length,
+      eventsFetched: events.fetched,
+      flows: traffic?.flows ?? 0,
+    };
+    await saveState(config.stateFile, next);
+  }
+
+  return {
+    ok: errors.length === 0,
+    dryRun: options.dryRun,
+    startedAt: toIsoZ(startedAt),
+    finishedAt: toIsoZ(ctx.clock.now()),
+    events,
+    traffic,
+    health,
+    alerts: evaluation.alerts,
+    suppressed: evaluation.suppressed,
+    rulesEvaluated: evaluation.evaluated,
+    email: { ...email.report, retried: outbox, queued: next.outbox.length },
+    errors,
+  };
+}
+
+/** Advance the checkpoint only as far as events were completely read. */
+function recordReads(state: StateFile, events: Awaited<ReturnType<typeof collectEvents>>): StateFile {
+  const next: StateFile = { ...state, seenEvents: { ...state.seenEvents } };
+  for (const [href, at] of events.seen) next.seenEvents[href] = at;
+  if (events.readUntil) next.eventsCheckpoint = events.readUntil;
+  return next;
+}
+
+interface MailOutcome {
+  state: StateFile;
+  report: { sent: boolean; to: string[]; messageId?: string; savedTo?: string };
+  error?: string;
+}
+
+async function alertByMail(
+  alerts: Alert[],
+  coverage: Coverage,
+  state: StateFile,
+  config: ResolvedConfig,
+  options: RunOptions,
+  ctx: Context,
+): Promise<MailOutcome> {
+  const report: MailOutcome['report'] = { sent: false, to: config.email.to };
+  if (alerts.length === 0) return { state, report };
+
+  const rendered = renderAlertEmail(alerts, {
+    email: config.email,
+    pceUrl: config.pce.url,
+    orgId: config.pce.orgId,
+    now: ctx.clock.now(),
+    coverage,
+    hostname: os.hostname(),
+  });
+  const message = await composeMessage(rendered, config.email, { date: new Date(ctx.clock.now()) });
+  report.messageId = message.messageId;
+  if (options.saveEmail) {
+    await fs.writeFile(options.saveEmail, message.raw, { mode: 0o600 });
+    report.savedTo = options.saveEmail;
+  }
+  if (options.dryRun) return { state, report };
+
+  // Phase 1: the message is in the outbox before it leaves.
+  const ruleIds = alerts.map((a) => a.ruleId);
+  const pending = pendingMail(message, ruleIds, ctx.clock.now());
+  const queued: StateFile = { ...state, outbox: [...state.outbox, pending] };
+  await saveState(config.stateFile, queued);
+
+  // Phase 2: delivered -> out of the outbox, cooldown starts.
+  try {
+    await sendRaw(config.email.smtp, message, ctx.log);
+    const delivered = markDelivered({ ...state }, ruleIds, ctx.clock.now());
+    return { state: delivered, report: { ...report, sent: true } };
+  } catch (err) {
+    const kept: StateFile = {
+      ...queued,
+      outbox: queued.outbox.map((m) => (m.id === pending.id ? { ...m, attempts: 1, lastError: errorMessage(err) } : m)),
+    };
+    return {
+      state: kept,
+      report,
+      error: `alert mail not delivered, kept for the next run: ${errorMessage(err)}`,
+    };
+  }
+}
