@@ -282,6 +282,8 @@ export interface RuleState {
   lastAlertAt?: string;
   /** Newest match time already covered by an alert. */
   lastAlertedMatchAt?: string;
+  /** Health rules: the problems (by subject) the last alert already reported. */
+  alertedProblems?: string[];
 }
 
 export interface PendingMail {

@@ -1,0 +1,58 @@
+/**
+ * Keep the state bounded however long the tool runs: history only inside
+ * each rule's window, no state for rules no longer configured, and the
+ * de-duplication memory only as far back as the next run re-reads.
+ */
+import type { Rule, RuleState, StateFile } from '../types.js';
+import { parsePceTime } from '../util/time.js';
+import { MINUTE, pruneBuckets, sumBuckets, windowStartOf } from '../rules/history.js';
+
+/** Seen events are kept this much longer than the overlap, for clock jitter. */
+export const SEEN_MARGIN_MS = 10 * MINUTE;
+/** Hard bound on the de-duplication memory; the newest are kept. */
+export const SEEN_MAX = 50_000;
+
+export function compactState(state: StateFile, rules: readonly Rule[], now: number, overlapMs: number): StateFile {
+  return {
+    ...state,
+    seenEvents: compactSeen(state, now, overlapMs),
+    rules: compactRules(state.rules, rules, now),
+  };
+}
+
+function compactRules(states: StateFile['rules'], rules: readonly Rule[], now: number): StateFile['rules'] {
+  const out: StateFile['rules'] = {};
+
+  for (const rule of rules) {
+    const prev = states[rule.id];
+    if (!prev) continue;
+    const windowStart = windowStartOf(rule, now);
+    const buckets = pruneBuckets(prev.buckets, windowStart);
+    // Event matches that left the window can no longer make the rule fire.
+    const newSinceAlert = rule.type === 'event' ? Math.min(prev.newSinceAlert, sumBuckets(buckets, windowStart)) : prev.newSinceAlert;
+    const next: RuleState = { ...prev, buckets, newSinceAlert };
+    if (!isEmpty(next)) out[rule.id] = next;
+  }
+  return out;
+}
+
+function isEmpty(s: RuleState): boolean {
+  return (
+    s.buckets.length === 0 &&
+    s.newSinceAlert === 0 &&
+    s.lastAlertAt === undefined &&
+    s.lastAlertedMatchAt === undefined &&
+    !s.alertedProblems?.length
+  );
+}
+
+function compactSeen(state: StateFile, now: number, overlapMs: number): Record<string, number> {
+  // The next read starts at checkpoint - overlap (the checkpoint may lag
+  // behind now after failed runs): everything from there on must be remembered.
+  const checkpoint = parsePceTime(state.eventsCheckpoint) ?? now;
+  const cutoff = Math.min(checkpoint, now) - overlapMs - SEEN_MARGIN_MS;
+
+  let kept = Object.entries(state.seenEvents).filter(([, at]) => at >= cutoff);
+  if (kept.length > SEEN_MAX) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, SEEN_MAX);
+  return Object.fromEntries(kept);
+}
