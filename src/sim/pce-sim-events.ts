@@ -18,7 +18,7 @@ export function listEvents(store: SimStore, orgId: number, req: SimRequest): Rep
 
   const matching = store.events
     .filter((e) => store.isIndexed(e) && matchesFilter(store, e, filter))
-    .sort((a, b) => store.eventTime(b) - store.eventTime(a));
+    .sort((a, b) => (store.eventTime(b) ?? -Infinity) - (store.eventTime(a) ?? -Infinity));
 
   if (/respond-async/i.test(String(req.headers.prefer ?? ''))) {
     return startJob(store, orgId, `/api/v2/orgs/${orgId}/events`, matching);
@@ -90,6 +90,7 @@ function timeParam(q: URLSearchParams, name: string): number | undefined | null 
 
 function matchesFilter(store: SimStore, e: PceEvent, f: EventFilter): boolean {
   const t = store.eventTime(e);
+  if (t === undefined) return true;
   if (f.gte !== undefined && t < f.gte) return false;
   if (f.lte !== undefined && t > f.lte) return false;
   if (f.eventTypes.length > 0 && !f.eventTypes.includes(e.event_type)) return false;
