@@ -38,8 +38,8 @@ function builder(y: Argv<GlobalOptions>): Argv<SetupPostfixArgs & GlobalOptions>
     .option('install', { type: 'boolean', default: true, describe: 'Install Postfix and the SASL plugin if missing (--no-install to refuse)' })
     .option('restart', { type: 'boolean', default: true, describe: 'Start or reload Postfix after a change (--no-restart to skip)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print every command and file change, change nothing' })
-    .example('$0 setup-postfix --relay-host smtp.example.com --relay-user alerts --relay-password-file /root/relay.pw', 'Relay through smtp.example.com:587 with STARTTLS required')
-    .example('ILLUMIO_RELAY_PASSWORD=... $0 setup-postfix --relay-host smtp.example.com --relay-user alerts --dry-run', 'Show what would change') as unknown as Argv<SetupPostfixArgs & GlobalOptions>;
+    .example('$0 setup-postfix --relay-host smtp.example.com --relay-user alerts --relay-password-file pw', 'Relay via smtp.example.com:587, STARTTLS required')
+    .example('$0 setup-postfix --relay-host smtp.example.com --relay-user alerts --dry-run', 'Show every change (password from $ILLUMIO_RELAY_PASSWORD)') as unknown as Argv<SetupPostfixArgs & GlobalOptions>;
 }
 
 async function toOptions(args: SetupPostfixArgs, ctx: Context): Promise<SetupOptions> {
