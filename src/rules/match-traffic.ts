@@ -97,7 +97,11 @@ export function compileTrafficRule(rule: TrafficRule, now: number): CompiledTraf
   return {
     rule,
     windowStart,
-    matches: (v) => tests.every((t) => t(v)) && !excludes.some((t) => t(v)),
+    matches(v) {
+      for (let i = 0; i < tests.length; i++) if (!tests[i]!(v)) return false;
+      for (let i = 0; i < excludes.length; i++) if (excludes[i]!(v)) return false;
+      return true;
+    },
   };
 }
 

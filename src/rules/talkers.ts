@@ -12,18 +12,20 @@ export const TOP_TALKERS = 5;
 /** Talker parts without a count; one object per distinct talker (used as a Map key). */
 export type TalkerInfo = Omit<Talker, 'count'>;
 
-export function flowTalker(flow: TrafficFlow): TalkerInfo {
-  const src = endpointText(flow.src);
-  const dst = endpointText(flow.dst);
-  const service = serviceText(flow.service);
+/** The talker key: `src -> dst service`, cheap enough to compute for every flow. */
+export function flowTalkerLabel(flow: TrafficFlow): string {
+  return `${endpointText(flow.src)} -> ${endpointText(flow.dst)} ${serviceText(flow.service)}`;
+}
 
+/** All parts of a talker; built once per distinct talker. */
+export function flowTalker(flow: TrafficFlow, label = flowTalkerLabel(flow)): TalkerInfo {
   return {
-    label: `${src} -> ${dst} ${service}`,
-    src,
+    label,
+    src: endpointText(flow.src),
     srcLabels: labelText(flow.src),
-    dst,
+    dst: endpointText(flow.dst),
     dstLabels: labelText(flow.dst),
-    service,
+    service: serviceText(flow.service),
   };
 }
 
@@ -71,12 +73,28 @@ export function eventSource(ev: PceEvent): string {
   return candidates.map(str).find((s) => s !== undefined) ?? 'system';
 }
 
-/** Highest count first; ties by label, byte order, so every run agrees. */
-export function topTalkers<K extends { label: string }>(counts: Map<K, number>, n = TOP_TALKERS): (K & { count: number })[] {
-  return [...counts]
-    .sort(([a, ca], [b, cb]) => cb - ca || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
-    .slice(0, n)
-    .map(([k, count]) => ({ ...k, count }));
+/**
+ * Highest count first; ties by label, byte order, so every run agrees.
+ * One pass with a small sorted list: a rule may have 100,000 talkers.
+ */
+export function topTalkers<K extends { label: string }>(counts: Iterable<[K, number]>, n = TOP_TALKERS): (K & { count: number })[] {
+  const top: [K, number][] = [];
+  for (const entry of counts) insertTop(top, entry, n);
+  return top.map(([k, count]) => ({ ...k, count }));
+}
+
+/** Insert into a sorted top-n list if it belongs there. */
+export function insertTop<K extends { label: string }>(top: [K, number][], entry: [K, number], n: number): void {
+  if (top.length === n && !before(entry, top[n - 1]!)) return;
+
+  let i = top.length;
+  while (i > 0 && before(entry, top[i - 1]!)) i--;
+  top.splice(i, 0, entry);
+  if (top.length > n) top.pop();
+}
+
+function before<K extends { label: string }>([a, ca]: [K, number], [b, cb]: [K, number]): boolean {
+  return ca > cb || (ca === cb && a.label < b.label);
 }
 
 function str(v: unknown): string | undefined {

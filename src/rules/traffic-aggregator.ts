@@ -1,45 +1,52 @@
 /**
  * Feed flows one by one (straight from the streamed download); each enabled
  * traffic rule sums the connections of its matching flows inside its window.
- * Talkers are interned once per distinct `src -> dst service`, and each rule
- * counts them in a Map keyed by that object: memory follows distinct talkers
- * and the record cap, not the number of flows.
+ *
+ * Talkers are interned once per distinct `src -> dst service`, and each
+ * talker carries a short flat list of [rule index, connections] pairs for
+ * the rules it matched: no per-rule hash maps, so 50 rules cost little more
+ * than one, and memory follows distinct talkers and the record cap, never
+ * the number of flows.
  */
-import type { TrafficFlow, TrafficRule } from '../types.js';
+import type { Talker, TrafficFlow, TrafficRule } from '../types.js';
 import type { RuleMatches } from './aggregate.js';
 import { TrafficIndex } from './compile.js';
 import { FlowView, type CompiledTrafficRule } from './match-traffic.js';
-import { flowTalker, topTalkers, type TalkerInfo } from './talkers.js';
+import { TOP_TALKERS, flowTalker, flowTalkerLabel, insertTop, type TalkerInfo } from './talkers.js';
+
+interface TalkerEntry {
+  info: TalkerInfo;
+  /** Flat pairs: rule index, connections. */
+  perRule: number[];
+}
 
 class TrafficRuleAccumulator {
   count = 0;
   matched = 0;
   first: number | undefined;
   last: number | undefined;
-  talkers = new Map<TalkerInfo, number>();
   samples: TrafficFlow[] = [];
   records: TrafficFlow[] = [];
 
   constructor(readonly compiled: CompiledTrafficRule, private readonly cap: number) {}
 
-  add(view: FlowView, talker: TalkerInfo, connections: number): void {
+  add(view: FlowView, connections: number): void {
     this.count += connections;
     this.matched++;
-    this.first = this.first === undefined || view.at < this.first ? view.at : this.first;
-    this.last = this.last === undefined || view.at > this.last ? view.at : this.last;
-    this.talkers.set(talker, (this.talkers.get(talker) ?? 0) + connections);
+    if (this.first === undefined || view.at < this.first) this.first = view.at;
+    if (this.last === undefined || view.at > this.last) this.last = view.at;
     if (this.samples.length < 2) this.samples.push(view.flow);
     if (this.records.length < this.cap) this.records.push(view.flow);
   }
 
-  result(): RuleMatches {
+  result(topTalkers: Talker[]): RuleMatches {
     return {
       ruleId: this.compiled.rule.id,
       count: this.count,
       matched: this.matched,
       firstSeen: this.first,
       lastSeen: this.last,
-      topTalkers: topTalkers(this.talkers),
+      topTalkers,
       samples: this.samples,
       records: this.records,
     };
@@ -54,16 +61,18 @@ export function connections(flow: TrafficFlow): number {
 
 export class TrafficAggregator {
   private readonly index: TrafficIndex;
-  private readonly accumulators = new Map<CompiledTrafficRule, TrafficRuleAccumulator>();
-  private readonly talkers = new Map<string, TalkerInfo>();
+  private readonly accumulators: TrafficRuleAccumulator[];
+  private readonly ruleIndex = new Map<CompiledTrafficRule, number>();
+  private readonly talkers = new Map<string, TalkerEntry>();
   private readonly now: number;
 
   constructor(rules: TrafficRule[], opts: { now: number; csvMaxRows: number }) {
     this.now = opts.now;
     this.index = new TrafficIndex(rules.filter((r) => r.enabled !== false), opts.now);
-    for (const c of this.index.rules) {
-      this.accumulators.set(c, new TrafficRuleAccumulator(c, Math.max(0, opts.csvMaxRows)));
-    }
+    this.accumulators = this.index.rules.map((c, i) => {
+      this.ruleIndex.set(c, i);
+      return new TrafficRuleAccumulator(c, Math.max(0, opts.csvMaxRows));
+    });
   }
 
   /** True when at least one rule matched the flow. */
@@ -73,25 +82,50 @@ export class TrafficAggregator {
     if (candidates.length === 0) return false;
 
     const view = new FlowView(flow, this.now);
-    let talker: TalkerInfo | undefined;
-    for (const c of candidates) {
-      if (!c.matches(view)) continue;
+    const conns = connections(flow);
+    let talker: TalkerEntry | undefined;
+    for (let c = 0; c < candidates.length; c++) {
+      const compiled = candidates[c]!;
+      if (!compiled.matches(view)) continue;
+      const i = this.ruleIndex.get(compiled)!;
+      this.accumulators[i]!.add(view, conns);
       talker ??= this.intern(flow);
-      this.accumulators.get(c)?.add(view, talker, connections(flow));
+      addPair(talker.perRule, i, conns);
     }
     return talker !== undefined;
   }
 
   /** One entry per enabled rule, also for rules with no match. */
   results(): Map<string, RuleMatches> {
-    return new Map([...this.accumulators.values()].map((acc) => [acc.compiled.rule.id, acc.result()]));
+    const tops = this.topPerRule();
+    return new Map(this.accumulators.map((acc, i) => [acc.compiled.rule.id, acc.result(tops[i] ?? [])]));
   }
 
-  private intern(flow: TrafficFlow): TalkerInfo {
-    const info = flowTalker(flow);
-    const known = this.talkers.get(info.label);
-    if (known) return known;
-    this.talkers.set(info.label, info);
-    return info;
+  private topPerRule(): Talker[][] {
+    const tops = this.accumulators.map((): [TalkerInfo, number][] => []);
+    for (const { info, perRule } of this.talkers.values()) {
+      for (let p = 0; p < perRule.length; p += 2) insertTop(tops[perRule[p]!]!, [info, perRule[p + 1]!], TOP_TALKERS);
+    }
+    return tops.map((top) => top.map(([info, count]) => ({ ...info, count })));
   }
+
+  private intern(flow: TrafficFlow): TalkerEntry {
+    const label = flowTalkerLabel(flow);
+    let entry = this.talkers.get(label);
+    if (!entry) {
+      entry = { info: flowTalker(flow, label), perRule: [] };
+      this.talkers.set(label, entry);
+    }
+    return entry;
+  }
+}
+
+function addPair(pairs: number[], rule: number, conns: number): void {
+  for (let p = 0; p < pairs.length; p += 2) {
+    if (pairs[p] === rule) {
+      pairs[p + 1]! += conns;
+      return;
+    }
+  }
+  pairs.push(rule, conns);
 }
