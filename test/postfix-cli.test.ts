@@ -59,4 +59,5 @@ test('--dry-run prints the plan with *** for the password and changes nothing', 
   assert.equal(JSON.parse(json.stdout).dryRun, true);
   for (const out of [text.stdout, text.stderr, json.stdout, json.stderr]) assert.ok(!out.includes(PASSWORD));
   assert.equal(await treeDigest(configDir), before);
+  await fs.rm(path.dirname(pwFile), { recursive: true });
 });

@@ -75,6 +75,7 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await smarthost.close();
+  await fs.rm(work, { recursive: true, force: true });
   for (const [f, data] of original) {
     if (data) await fs.writeFile(path.join(DIR, f), data);
     else await fs.rm(path.join(DIR, f), { force: true });

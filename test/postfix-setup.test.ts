@@ -167,4 +167,5 @@ test('relay password: one final newline of a file is fine; surrounding blanks ar
   await assert.rejects(readRelayPassword(undefined, ' env-pw'), /starts or ends with a blank/);
   await assert.rejects(readRelayPassword(await write('x', 'x'), 'y'), /give one/);
   await assert.rejects(readRelayPassword(undefined, undefined), /no relay password/);
+  await fs.rm(dir, { recursive: true });
 });

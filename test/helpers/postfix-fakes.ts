@@ -5,7 +5,7 @@
  * (the integration test runs the real ones).
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { rmSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './cli.js';
@@ -13,9 +13,13 @@ import type { CommandRunner, RunResult } from '../../src/postfix/runner.js';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'postfix');
 
-/** A private copy of fixture `name`; returns its root and Postfix dir. */
+const copies: string[] = [];
+process.on('exit', () => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A private copy of fixture `name` (removed when the process exits); returns its root and Postfix dir. */
 export async function copyFixture(name: string): Promise<{ root: string; configDir: string }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `postfix-${name}-`));
+  copies.push(root);
   await fs.cp(path.join(fixturesDir, name), root, { recursive: true });
   await fs.mkdir(path.join(root, 'etc', 'postfix'), { recursive: true });
   return { root, configDir: path.join(root, 'etc', 'postfix') };
