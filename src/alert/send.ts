@@ -136,7 +136,7 @@ function mailFailure(err: unknown, smtp: ResolvedSmtp): MailError {
   return new MailNotAcceptedError(
     `SMTP server ${where} did not accept the message: ${reply}`,
     { accepted: [], rejected, response: reply },
-    'The message is kept and retried on the next run; the reply above says why the relay refused it.',
+    "The relay's reply says why; check its policy and log for this sender and these recipients.",
   );
 }
 
