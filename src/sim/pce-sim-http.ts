@@ -47,7 +47,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply, date: Date): void {
+/** Sends the reply; returns the headers sent (tests check e.g. Content-Encoding). */
+export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply, date: Date): Record<string, string> {
   let payload = toPayload(reply);
   const headers: Record<string, string> = { Date: date.toUTCString(), ...reply.headers };
   if (reply.body !== undefined && !hasHeader(headers, 'content-type')) {
@@ -63,6 +64,7 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Repl
   headers['Content-Length'] = String(payload.length);
   res.writeHead(reply.status, headers);
   res.end(payload);
+  return headers;
 }
 
 function toPayload(reply: Reply): Buffer {

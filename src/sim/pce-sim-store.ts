@@ -49,7 +49,9 @@ export interface LoggedRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /** Status answered (0 = connection dropped) and Content-Encoding used. */
   status?: number;
+  encoding?: string;
 }
 
 export class SimStore {

@@ -132,7 +132,7 @@ async function handle(sim: PceSimulator, req: IncomingMessage, res: ServerRespon
 
   const final = reply ?? pceError(500, 'internal_server_error', 'no reply');
   logged.status = final.status;
-  sendReply(req, res, final, new Date(sim.now()));
+  logged.encoding = sendReply(req, res, final, new Date(sim.now()))['Content-Encoding'];
 }
 
 function faultReply(fault: PceFault): Reply {
