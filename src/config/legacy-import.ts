@@ -76,8 +76,10 @@ function parseLegacy(file: string, text: string): unknown {
     return JSON.parse(body);
   } catch (err) {
     const match = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-    const { line, column } = lineAndColumn(body, match ? Number(match[1]) : body.length);
-    const what = match ? `not valid JSON at line ${line}, column ${column}` : `not valid JSON: it ends too early (line ${line}, column ${column})`;
+    const offset = match ? Number(match[1]) : body.length;
+    const { line, column } = lineAndColumn(body, offset);
+    const cutShort = offset >= body.trimEnd().length;
+    const what = cutShort ? `not valid JSON: it ends too early (line ${line}, column ${column})` : `not valid JSON at line ${line}, column ${column}`;
     throw new MonitorError('LEGACY_SYNTAX', `legacy config ${file} is ${what}`, { exitCode: EXIT.usage, hint });
   }
 }
