@@ -4,7 +4,6 @@
  * the system CAs, our retry loop on the injected clock, and every failure a
  * one-line PceError with no secret in it.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import got from 'got';
@@ -13,7 +12,10 @@ import { PceError } from '../errors.js';
 import type { Logger } from '../output.js';
 import type { HealthCluster, ResolvedConfig } from '../types.js';
 import { httpError, isRetryableStatus, networkError, RetryablePceError, type ErrorContext } from './pce-errors.js';
+import { apiPath, headerValue, originOf, readCaFile, stringValues } from './client-helpers.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+
+export { apiPath } from './client-helpers.js';
 
 export interface PceClientOptions {
   clock: Clock;
@@ -223,50 +225,4 @@ export class PceClient {
       secrets: this.secrets,
     };
   }
-}
-
-/**
- * `/api/v2` + path for an API path or a PCE href (hrefs omit `/api/v2`;
- * Location headers may be absolute URLs or already carry it). Only the path
- * of an absolute URL is used, so credentials never go to another host.
- */
-export function apiPath(pathOrHref: string): string {
-  let p = /^https?:\/\//i.test(pathOrHref) ? new URL(pathOrHref).pathname : pathOrHref;
-  if (!p.startsWith('/')) p = `/${p}`;
-  return p.startsWith('/api/v2/') ? p : `/api/v2${p}`;
-}
-
-function originOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    throw new PceError('PCE_URL', `pce.url is not a URL`, { hint: 'use https://pce.example.com:8443' });
-  }
-}
-
-function readCaFile(file: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new PceError('PCE_CA_FILE', `cannot read pce.caFile ${file} (${code})`, {
-      hint: "point pce.caFile at the PCE's CA certificate (PEM)",
-    });
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new PceError('PCE_CA_FILE', `pce.caFile ${file} holds no PEM certificate`, {
-      hint: 'export the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)',
-    });
-  }
-  return pem;
-}
-
-function stringValues(query: Record<string, string | number>): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
