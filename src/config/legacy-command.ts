@@ -3,7 +3,8 @@
  * it under `config`. Output lists every change; secrets are never printed
  * (the converted config only names the files that hold them).
  */
-import { configPath, verb } from '../commands/common.js';
+import type { Argv } from 'yargs';
+import { configPath, verb, type GlobalOptions } from '../commands/common.js';
 import { EXIT } from '../errors.js';
 import { importLegacy } from './legacy-import.js';
 import type { LegacyImport } from './legacy-report.js';
@@ -28,7 +29,7 @@ export const importLegacyCommand = verb<ImportArgs>({
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing config and secret files (the old config is kept as .bak)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Show the converted config and the changes; write nothing' })
       .example('$0 config import-legacy /root/illumio_api_config.json', 'write ./illumio-monitor.json, pce-secret and smtp-password')
-      .example('$0 config import-legacy old.json --out /etc/illumio-monitor/config.json --dry-run', 'preview only') as never,
+      .example('$0 config import-legacy old.json --out /etc/illumio-monitor/config.json --dry-run', 'preview only') as unknown as Argv<ImportArgs & GlobalOptions>, // yargs types name it 'dry-run'; handlers get dryRun too
   handler: async (args, ctx) => {
     const out = args.out ?? configPath(args, ctx.env);
     const result = await importLegacy(args.file, { out, force: args.force, dryRun: args.dryRun });
