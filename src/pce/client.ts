@@ -195,7 +195,11 @@ export class PceClient {
   }
 
   private headers(opts: RequestOptions): Record<string, string> {
-    const headers: Record<string, string> = { Accept: 'application/json', Authorization: this.authorization };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: this.authorization,
+      'User-Agent': 'illumio-monitor',
+    };
     if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
     return { ...headers, ...opts.headers };
   }

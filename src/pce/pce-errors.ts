@@ -101,7 +101,7 @@ export function networkError(err: unknown, ctx: ErrorContext): PceError {
       'check that pce.url uses the right scheme (https) and port');
   }
   if (code === 'ETIMEDOUT') {
-    return make('PCE_UNREACHABLE', `PCE unreachable at ${ctx.origin}: no answer to ${ctx.what} within ${Math.round(ctx.timeoutMs / 1000)} s`,
+    return make('PCE_UNREACHABLE', `PCE unreachable at ${ctx.origin}: no answer to ${ctx.what} within ${Math.round(ctx.timeoutMs / 100) / 10} s`,
       'check pce.url and the network path, or raise pce.timeoutSeconds');
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
