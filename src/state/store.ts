@@ -52,6 +52,26 @@ export async function loadState(
   });
 }
 
+/**
+ * Read without side effects (for `state show`): the file, else its valid
+ * backup, else an empty state when neither exists. Nothing is moved.
+ */
+export async function inspectState(
+  file: string,
+): Promise<{ state: StateFile; source: 'file' | 'backup' | 'none'; problem?: string }> {
+  const primary = await readState(file);
+  if (primary.kind === 'ok') return { state: primary.state, source: 'file' };
+
+  const backup = await readState(`${file}.bak`);
+  const problem = primary.kind === 'bad' ? primary.reason : 'the file is missing';
+  if (backup.kind === 'ok') return { state: backup.state, source: 'backup', problem };
+  if (primary.kind === 'missing') return { state: emptyState(), source: 'none' };
+
+  throw new StateError('STATE_CORRUPT', `state file ${file} is not valid (${primary.reason}) and has no valid backup`, {
+    hint: 'The next run moves it aside and stops; repair it or remove it to start afresh.',
+  });
+}
+
 async function readState(file: string): Promise<ReadOutcome> {
   let text: string;
   try {
