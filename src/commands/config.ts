@@ -10,6 +10,7 @@ import { readConfigRaw } from '../config/read.js';
 import { maskConfig } from '../config/secrets.js';
 import { validateConfig } from '../config/validate.js';
 import type { ConfigFile } from '../types.js';
+import { importLegacyCommand } from '../config/legacy.js';
 import { configInitCommand } from './config-init.js';
 import { configValidateCommand } from './config-validate.js';
 import { configPath, ok, verb, type GlobalOptions } from './common.js';
@@ -78,7 +79,8 @@ export const configCommand: CommandModule<GlobalOptions, GlobalOptions> = {
       .command(unsetCommand)
       .command(showCommand)
       .command(configValidateCommand)
-      .demandCommand(1, 'Name a config command: init, set, unset, show or validate.')
+      .command(importLegacyCommand)
+      .demandCommand(1, 'Name a config command: init, set, unset, show, validate or import-legacy.')
       .example('$0 config init --pce-url https://pce.example.com:8443 --org-id 1 --api-key api_1a2b3c', 'start a config')
       .example('$0 config validate', 'check it'),
   handler: () => undefined,

@@ -24,7 +24,12 @@ class EventRuleAccumulator {
   samples: Timed[] = [];
   records: Timed[] = [];
 
-  constructor(readonly compiled: CompiledEventRule, private readonly cap: number) {}
+  constructor(
+    readonly compiled: CompiledEventRule,
+    private readonly cap: number,
+    /** Events older than this are outside the rule's window: read, but not counted or shown. */
+    readonly windowStart: number,
+  ) {}
 
   add(item: Timed, dated: boolean): void {
     this.count++;
@@ -72,10 +77,22 @@ export class EventAggregator {
   private readonly seen = new Set<string>();
   private seq = 0;
 
-  constructor(rules: EventRule[], opts: { csvMaxRows: number }) {
+  /**
+   * With `now`, each rule keeps only events inside its own window, so the
+   * talkers, samples and CSV of an alert describe the same events as its count
+   * (a first run or a long overlap reads further back than a short window).
+   */
+  constructor(rules: EventRule[], opts: { csvMaxRows: number; now?: number }) {
     this.rules = rules
       .filter((r) => r.enabled !== false)
-      .map((r) => new EventRuleAccumulator(compileEventRule(r), Math.max(0, opts.csvMaxRows)));
+      .map(
+        (r) =>
+          new EventRuleAccumulator(
+            compileEventRule(r),
+            Math.max(0, opts.csvMaxRows),
+            opts.now === undefined ? -Infinity : opts.now - r.windowMinutes * 60_000,
+          ),
+      );
   }
 
   /** True when at least one rule matched the event. */
@@ -90,6 +107,7 @@ export class EventAggregator {
     const item: Timed = { at: parsed ?? Number.MAX_SAFE_INTEGER, seq: this.seq++, ev };
     let matched = false;
     for (const acc of this.rules) {
+      if (parsed !== undefined && parsed < acc.windowStart) continue;
       if (!acc.compiled.matches(ev)) continue;
       acc.add(item, parsed !== undefined);
       matched = true;

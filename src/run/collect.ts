@@ -99,7 +99,7 @@ export async function collectEvents(
       pageSize: config.monitor.eventsPageSize,
       maxTotal: config.monitor.maxEventsPerRun,
     });
-    const aggregator = new EventAggregator(rules, { csvMaxRows: config.email.csvMaxRows });
+    const aggregator = new EventAggregator(rules, { csvMaxRows: config.email.csvMaxRows, now });
 
     // Oldest first, so samples and history read in time order.
     const ordered = result.events

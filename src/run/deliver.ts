@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../output.js';
-import { sendRaw } from '../alert/send.js';
+import { MailNotAcceptedError, sendRaw } from '../alert/send.js';
 import { markDelivered } from '../rules/evaluate.js';
 import type { PendingMail, ResolvedSmtp, StateFile } from '../types.js';
 import { toIsoZ } from '../util/time.js';
@@ -35,12 +35,26 @@ export async function flushOutbox(
       log.info(`delivered mail kept from ${mail.createdAt} (${mail.ruleIds.join(', ')})`);
     } catch (err) {
       const message = errorMessage(err);
-      next.outbox.push({ ...mail, attempts: mail.attempts + 1, lastError: message });
+      next.outbox.push(keepUndelivered(mail, err));
       report.failed++;
       report.errors.push(`kept mail from ${mail.createdAt} still not delivered: ${message}`);
     }
   }
   return { state: next, report };
+}
+
+/**
+ * What stays in the outbox after a failed attempt: when the relay took the
+ * message for some recipients, only the others are retried, so nobody gets it
+ * twice. The raw message keeps its headers; only the envelope narrows.
+ */
+export function keepUndelivered(mail: PendingMail, err: unknown): PendingMail {
+  const kept = { ...mail, attempts: mail.attempts + 1, lastError: errorMessage(err) };
+  if (err instanceof MailNotAcceptedError && err.accepted.length > 0) {
+    const accepted = new Set(err.accepted.map((a) => a.toLowerCase()));
+    kept.envelope = { ...mail.envelope, to: mail.envelope.to.filter((to) => !accepted.has(to.toLowerCase())) };
+  }
+  return kept;
 }
 
 export function pendingMail(

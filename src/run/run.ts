@@ -17,7 +17,7 @@ import { compactState, loadState, saveState } from '../state/store.js';
 import type { Alert, ResolvedConfig, StateFile } from '../types.js';
 import { toIsoZ } from '../util/time.js';
 import { collectEvents, collectHealth, collectTraffic, enabled } from './collect.js';
-import { flushOutbox, pendingMail } from './deliver.js';
+import { flushOutbox, keepUndelivered, pendingMail } from './deliver.js';
 import { RecordLog } from './record-log.js';
 import type { RunReport } from './report.js';
 
@@ -185,7 +185,7 @@ async function alertByMail(
   } catch (err) {
     const kept: StateFile = {
       ...queued,
-      outbox: queued.outbox.map((m) => (m.id === pending.id ? { ...m, attempts: 1, lastError: errorMessage(err) } : m)),
+      outbox: queued.outbox.map((m) => (m.id === pending.id ? keepUndelivered(m, err) : m)),
     };
     return {
       state: kept,
