@@ -51,7 +51,9 @@ test('run mails what fired, with counts, talkers, raw records and escaping; a se
       event('agent.tampering', now - 90_000, { host: HOSTILE }),
       event('agent.tampering', now - 30_000, { host: 'app01.example.com' }),
     ];
-    const noise = [event('user.logout', now - 60_000), event('agent.tampering', now - 3 * 3600_000, { host: 'old.example.com' })];
+    // Read by the first run's 60-minute look-back but outside the rule's 10-minute window.
+    const outside = event('agent.tampering', now - 30 * 60_000, { host: 'outside-window.example.com' });
+    const noise = [event('user.logout', now - 60_000), outside, event('agent.tampering', now - 3 * 3600_000, { host: 'old.example.com' })];
     env.pce.addEvents([...tamper, ...noise]);
 
     // Blocked 445/tcp: 30 + 12 + 7 connections from three talkers; one outside the window; one to port 22.
@@ -94,6 +96,12 @@ test('run mails what fired, with counts, talkers, raw records and escaping; a se
     // The first two raw records (oldest first) are in the mail as JSON.
     assert.ok(text.includes(tamper[0]!.href) && text.includes(tamper[1]!.href));
     assert.ok(!text.includes(tamper[2]!.href), 'only the first two records are shown');
+    assert.ok(!text.includes('outside-window.example.com'), 'an event outside the window is neither talker nor sample');
+    const csv = mail.parsed.attachments.find((a) => a.filename === 'agent-tampering.csv');
+    assert.ok(csv, 'the matched records are attached as CSV');
+    const csvText = csv.content.toString('utf8');
+    assert.deepEqual(tamper.map((t) => csvText.includes(t.href)), [true, true, true]);
+    assert.ok(!csvText.includes(outside.href));
 
     const second = await runCli(['run', '--json', '--config', env.file], { cwd: os.tmpdir() });
     assert.equal(second.code, 0, second.stderr);

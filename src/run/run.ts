@@ -68,12 +68,17 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
   const records = new RecordLog({ dir: config.logDir, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles });
   if (!options.dryRun) await records.open(['events', 'flows']);
 
-  const events = await collectEvents(client, config, state, now, records);
-  const traffic = await collectTraffic(client, config, now, ctx, records);
-  const health = enabled(config.rules, 'health').length
-    ? await collectHealth(client, !events.unreachable, events.error)
-    : undefined;
-  if (!options.dryRun) await records.close();
+  let events, traffic, health;
+  try {
+    events = await collectEvents(client, config, state, now, records);
+    traffic = await collectTraffic(client, config, now, ctx, records);
+    health = enabled(config.rules, 'health').length
+      ? await collectHealth(client, !events.unreachable, events.error)
+      : undefined;
+  } finally {
+    client.close();
+    if (!options.dryRun) await records.close();
+  }
   for (const problem of [events.error, traffic?.error]) if (problem) errors.push(problem);
 
   const evaluation = evaluate({
