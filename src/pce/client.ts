@@ -14,6 +14,7 @@ import type { HealthCluster, ResolvedConfig } from '../types.js';
 import { httpError, isRetryableStatus, networkError, RetryablePceError, type ErrorContext } from './pce-errors.js';
 import { apiPath, headerValue, originOf, readCaFile, stringValues } from './client-helpers.js';
 import { parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+import { openStream, type StreamRequest } from './client-stream.js';
 
 export { apiPath } from './client-helpers.js';
 
@@ -41,6 +42,14 @@ export interface PceResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+}
+
+/** A response whose body is read as it arrives (see PceClient.getStream). */
+export interface PceStreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, decompressed; a broken connection throws a PceError while iterating. */
+  chunks: AsyncIterable<Buffer>;
 }
 
 export interface ProductVersion {
@@ -100,6 +109,16 @@ export class PceClient {
 
   delete(path: string, opts: RequestOptions = {}): Promise<PceResponse> {
     return this.request('DELETE', path, opts);
+  }
+
+  /**
+   * GET a body too big to hold: retried like get() until the response
+   * headers arrive, never once body bytes have been handed over (the caller
+   * has acted on them). A stall longer than pce.timeoutMs between bytes
+   * fails; the whole download may take longer.
+   */
+  getStream(path: string, opts: RequestOptions = {}): Promise<PceStreamResponse> {
+    return this.withRetry(`GET ${apiPath(path)}`, () => openStream(this.streamRequest(path, opts)));
   }
 
   /** GET and parse a JSON body. */
@@ -167,11 +186,38 @@ export class PceClient {
 
     this.log.debug(`${method} ${pathname} -> ${res.statusCode} (${this.clock.now() - started} ms)`);
     if (res.statusCode < 400) return { status: res.statusCode, headers: res.headers, body: res.body };
+    throw this.statusError(res.statusCode, res.headers, res.body, ctx);
+  }
 
-    const error = httpError(res.statusCode, res.body, ctx);
-    if (!isRetryableStatus(res.statusCode)) throw error;
-    const date = typeof res.headers.date === 'string' ? res.headers.date : undefined;
-    throw new RetryablePceError(error, parseRetryAfter(headerValue(res.headers['retry-after']), date, this.clock.now()));
+  private statusError(status: number, headers: PceResponse['headers'], body: Buffer, ctx: ErrorContext): PceError {
+    const error = httpError(status, body, ctx);
+    if (!isRetryableStatus(status)) return error;
+    const date = typeof headers.date === 'string' ? headers.date : undefined;
+    return new RetryablePceError(error, parseRetryAfter(headerValue(headers['retry-after']), date, this.clock.now()));
+  }
+
+  private streamRequest(path: string, opts: RequestOptions): StreamRequest {
+    const pathname = apiPath(path);
+    const t = this.pce.timeoutMs;
+    return {
+      url: `${this.origin}${pathname}`,
+      ctx: this.errorContext(`GET ${pathname}`),
+      log: this.log,
+      statusError: (status, headers, body, ctx) => this.statusError(status, headers, body, ctx),
+      options: {
+        method: 'GET',
+        searchParams: opts.query ? stringValues(opts.query) : undefined,
+        headers: this.headers(opts),
+        agent: this.agent,
+        https: this.tlsOptions(),
+        // No overall limit: a big download may take minutes; a silent socket may not.
+        timeout: { connect: t, secureConnect: t, response: t, socket: t },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+        decompress: true,
+      },
+    };
   }
 
   parseJson<T>(res: PceResponse, what: string): T {

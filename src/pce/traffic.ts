@@ -6,7 +6,8 @@
  */
 import { PceError } from '../errors.js';
 import type { PolicyDecision, TrafficFlow } from '../types.js';
-import type { PceClient } from './client.js';
+import { apiPath, type PceClient } from './client.js';
+import { FlowStreamError, JsonArraySplitter } from './flow-stream.js';
 import { createQuery, type TrafficQuery } from './traffic-create.js';
 
 export interface TrafficQueryOptions {
@@ -41,18 +42,16 @@ export async function queryTraffic(
   const started = client.clock.now();
   let query = await runQuery(client, opts, opts.queryName, started);
 
-  let body: unknown[];
+  let result: DownloadResult;
   try {
-    body = await download(client, query);
+    result = await download(client, query, onFlow);
   } catch (err) {
     if (!(err instanceof PceError) || err.status !== 410) throw err;
-    // The result expired before we fetched it: ask once more, under a new name.
+    // The result expired before we fetched it (no flow was handed over): ask once more, under a new name.
     client.log.debug(`traffic query result ${query.href} is gone (410); submitting it again`);
     query = await runQuery(client, opts, `${opts.queryName} (resubmitted)`, client.clock.now());
-    body = await download(client, query);
+    result = await download(client, query, onFlow);
   }
-
-  const result = deliver(body, onFlow);
   await forget(client, query);
 
   const matchesCount = query.matches_count ?? result.flows;
@@ -110,40 +109,59 @@ async function cancelAndFail(client: PceClient, query: TrafficQuery, elapsed: nu
   });
 }
 
-async function download(client: PceClient, query: TrafficQuery): Promise<unknown[]> {
-  const href = query.result ?? `${query.href}/download`;
-  const res = await client.get(href, { headers: { Accept: 'application/json' } });
-  const text = res.body.toString('utf8');
+interface DownloadResult {
+  flows: number;
+  skipped: number;
+}
 
-  let parsed: unknown;
+/**
+ * Stream the JSON result into onFlow, one call per valid record, as the
+ * bytes arrive. A body that is cut short or not a list throws: the caller
+ * must treat the flows it was handed as no result at all.
+ */
+async function download(client: PceClient, query: TrafficQuery, onFlow: (flow: TrafficFlow) => void): Promise<DownloadResult> {
+  const href = query.result ?? `${query.href}/download`;
+  const res = await client.getStream(href, { headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' } });
+
+  const result: DownloadResult = { flows: 0, skipped: 0 };
+  const splitter = new JsonArraySplitter((record) => {
+    if (!isFlow(record)) {
+      result.skipped++;
+      return;
+    }
+    result.flows++;
+    onFlow(record);
+  });
+
+  let bytes = 0;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    const csv = /^[^[{]*,/.test(text.slice(0, 200));
-    throw client.badResponse(`GET ${href}`, csv ? 'CSV instead of JSON' : `a body that is not JSON (${res.body.length} bytes)`);
+    for await (const chunk of res.chunks) {
+      bytes += chunk.length;
+      splitter.push(chunk);
+    }
+    splitter.end();
+  } catch (err) {
+    throw downloadError(client, href, err, bytes, splitter.count);
   }
-  if (!Array.isArray(parsed)) throw client.badResponse(`GET ${href}`, 'JSON that is not a list of flows');
-  if (parsed.length === 0 && (query.flows_count ?? 0) > 0) {
+
+  if (splitter.count === 0 && (query.flows_count ?? 0) > 0) {
     throw new PceError('PCE_EMPTY_DOWNLOAD', `PCE traffic query ${query.href} reported ${query.flows_count} flows but the download was empty`, {
       hint: 'a known PCE race right after completion; the next run tries again',
     });
   }
-  return parsed;
+  return result;
 }
 
-/** onFlow per valid record. A later change streams the body; keep this contract. */
-function deliver(records: unknown[], onFlow: (flow: TrafficFlow) => void): { flows: number; skipped: number } {
-  let flows = 0;
-  let skipped = 0;
-  for (const record of records) {
-    if (!isFlow(record)) {
-      skipped++;
-      continue;
-    }
-    onFlow(record);
-    flows++;
-  }
-  return { flows, skipped };
+function downloadError(client: PceClient, href: string, err: unknown, bytes: number, records: number): unknown {
+  const what = `GET ${apiPath(href)}`;
+  if (err instanceof FlowStreamError) return client.badResponse(what, err.message);
+  if (!(err instanceof PceError)) return err;
+
+  // The connection or the gzip stream broke mid-body: what was read is not a result.
+  return new PceError('PCE_BAD_RESPONSE', `PCE traffic download ${what} broke off after ${bytes} bytes and ${records} records: ${err.message}`, {
+    hint: 'nothing from the partial download was used; the next run tries again',
+    cause: err,
+  });
 }
 
 function isFlow(r: unknown): r is TrafficFlow {

@@ -3,7 +3,8 @@
  * returns (a Reply) and how it goes onto the wire.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
 
 export interface Reply {
   status: number;
@@ -12,6 +13,10 @@ export interface Reply {
   body?: unknown;
   /** Compress with gzip (only if the client accepts it). */
   gzip?: boolean;
+  /** A body streamed instead of `body` (chunked, never held in memory). */
+  stream?: { open(): Readable; openGzip?(): Readable };
+  /** Break the connection after this many body bytes (truncated-download tests). */
+  cutAfterBytes?: number;
 }
 
 /** What a handler sees of a request. */
@@ -49,6 +54,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Sends the reply; returns the headers sent (tests check e.g. Content-Encoding). */
 export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply, date: Date): Record<string, string> {
+  if (reply.stream) return sendStream(req, res, reply, date);
   let payload = toPayload(reply);
   const headers: Record<string, string> = { Date: date.toUTCString(), ...reply.headers };
   if (reply.body !== undefined && !hasHeader(headers, 'content-type')) {
@@ -76,4 +82,34 @@ function toPayload(reply: Reply): Buffer {
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+function sendStream(req: IncomingMessage, res: ServerResponse, reply: Reply, date: Date): Record<string, string> {
+  const source = reply.stream!;
+  const headers: Record<string, string> = { Date: date.toUTCString(), 'Content-Type': 'application/json', ...reply.headers };
+  const gzip = reply.gzip === true && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  if (gzip) headers['Content-Encoding'] = 'gzip';
+  res.writeHead(reply.status, headers);
+
+  const body = !gzip ? source.open() : source.openGzip?.() ?? source.open().pipe(createGzip({ level: 1 }));
+  const steps: (Readable | Transform | ServerResponse)[] = [body];
+  if (reply.cutAfterBytes !== undefined) steps.push(cutAfter(reply.cutAfterBytes, res));
+  // A client that hangs up ends the pipeline; nothing to report.
+  pipeline([...steps, res] as unknown as [Readable, ServerResponse], () => undefined);
+  return headers;
+}
+
+/** Pass `limit` bytes, then drop the connection as a failing PCE or proxy would. */
+function cutAfter(limit: number, res: ServerResponse): Transform {
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const room = limit - sent;
+      sent += chunk.length;
+      if (room > chunk.length) return done(null, chunk);
+      if (room > 0) this.push(chunk.subarray(0, room));
+      setImmediate(() => res.socket?.destroy());
+      done();
+    },
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { HealthCluster, PceEvent, PolicyDecision, TrafficFlow } from '../types.js';
 import { parsePceTime } from '../util/time.js';
+import type { FlowSource } from './flow-source.js';
 
 /** An event as given to addEvents: hidden fields are taken off before storing. */
 export type SimEventInput = PceEvent & {
@@ -69,6 +70,10 @@ export class SimStore {
   downloadGoneOnce = false;
   gzip = false;
   truncateTo: number | undefined = undefined;
+  /** Serve every JSON download from here, as is (no filters), instead of `flows`. */
+  flowSource: FlowSource | undefined = undefined;
+  /** Drop the connection after this many bytes of a download body. */
+  downloadCutAfterBytes: number | undefined = undefined;
 
   /** Job GETs answered `running` before `done`. */
   jobPollsUntilDone = 1;

@@ -4,6 +4,7 @@
  * and serve the download as CSV or (with Accept: application/json) JSON.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { TrafficFlow } from '../types.js';
 import { parsePceTime } from '../util/time.js';
 import { json, notFound, pceError, type Reply, type SimRequest } from './pce-sim-http.js';
@@ -72,6 +73,12 @@ export function downloadQuery(store: SimStore, uuid: string, req: SimRequest): R
 
   query.hidden.downloads += 1;
   const wantsJson = /application\/json/i.test(String(req.headers.accept ?? ''));
+  const cutAfterBytes = store.downloadCutAfterBytes;
+  if (wantsJson && store.flowSource) return { status: 200, stream: store.flowSource, gzip: store.gzip, cutAfterBytes };
+  if (wantsJson && cutAfterBytes !== undefined) {
+    const body = Buffer.from(JSON.stringify(query.hidden.flows));
+    return { status: 200, stream: { open: () => Readable.from([body]) }, gzip: store.gzip, cutAfterBytes };
+  }
   if (wantsJson) return { status: 200, body: query.hidden.flows, gzip: store.gzip };
 
   return { status: 200, body: toCsv(query.hidden.flows), headers: { 'Content-Type': 'text/csv' }, gzip: store.gzip };
@@ -97,11 +104,20 @@ function complete(store: SimStore, query: SimQuery): void {
   const start = parsePceTime(p.start_date) ?? Number.NEGATIVE_INFINITY;
   const end = parsePceTime(p.end_date) ?? Number.POSITIVE_INFINITY;
 
+  if (store.flowSource) return completeFromSource(store, query, store.flowSource.count);
+
   const matches = store.flows.filter((f) => wanted.includes(f.policy_decision) && overlaps(f, start, end));
   const cap = Math.min(Number(p.max_results ?? 100_000), store.truncateTo ?? Number.POSITIVE_INFINITY);
   query.hidden.flows = matches.slice(0, cap);
   query.matches_count = matches.length;
   query.flows_count = query.hidden.flows.length;
+  query.result = `${query.href}/download`;
+  setStatus(store, query, 'completed');
+}
+
+function completeFromSource(store: SimStore, query: SimQuery, count: number): void {
+  query.matches_count = count;
+  query.flows_count = count;
   query.result = `${query.href}/download`;
   setStatus(store, query, 'completed');
 }
