@@ -108,15 +108,20 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
   if (email.error) errors.push(email.error);
 
   if (!options.dryRun) {
-    next = compactState(next, config.rules, ctx.clock.now(), config.monitor.overlapMinutes * 60_000);
-    next.lastRun = {
-      at: toIsoZ(startedAt),
-      ok: errors.length === 0,
-      alerts: evaluation.alerts.length,
-      eventsFetched: events.fetched,
-      flows: traffic?.flows ?? 0,
-    };
-    await saveState(config.stateFile, next);
+    const compact = (s: StateFile) => compactState(s, config.rules, ctx.clock.now(), config.monitor.overlapMinutes * 60_000);
+    const before = compact(state);
+    next = compact(next);
+    // A failed run that learned nothing (PCE down, retry budget spent) leaves the state file byte-identical.
+    if (errors.length === 0 || JSON.stringify(next) !== JSON.stringify(before)) {
+      next.lastRun = {
+        at: toIsoZ(startedAt),
+        ok: errors.length === 0,
+        alerts: evaluation.alerts.length,
+        eventsFetched: events.fetched,
+        flows: traffic?.flows ?? 0,
+      };
+      await saveState(config.stateFile, next);
+    }
   }
 
   return {
