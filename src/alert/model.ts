@@ -10,6 +10,8 @@ export interface Coverage {
   rangeEnd: string;
   eventsFetched: number;
   flowsAnalysed: number;
+  /** Why the traffic was not analysed, when its query failed (never shown as "0 flows"). */
+  trafficError?: string;
   /** The PCE's `matches_count`, when it cut the traffic result. */
   flowsMatchedTotal?: number;
   truncated: boolean;

@@ -126,7 +126,7 @@ function coverageRows(ctx: RenderContext, t: Strings): MailView['coverage'] {
   const rows: MailView['coverage'] = [
     { label: t.rangeRead, value: `${formatTime(c.rangeStart, zone)} - ${formatTime(c.rangeEnd, zone)}` },
     { label: t.eventsFetched, value: formatCount(c.eventsFetched) },
-    { label: t.flowsAnalysed, value: flows, warn: c.truncated },
+    { label: t.flowsAnalysed, value: c.trafficError ?? flows, warn: c.truncated || c.trafficError !== undefined },
     { label: t.rulesEvaluated, value: formatCount(c.rulesEvaluated) },
     { label: t.suppressed, value: formatCount(c.suppressedByCooldown) },
   ];

@@ -96,6 +96,7 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
     rangeEnd: events.readUntil ?? events.from,
     eventsFetched: events.fetched,
     flowsAnalysed: traffic?.flows ?? 0,
+    trafficError: traffic?.error,
     flowsMatchedTotal: traffic?.matchesCount,
     truncated: traffic?.truncated ?? false,
     rulesEvaluated: evaluation.evaluated,
