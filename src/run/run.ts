@@ -112,8 +112,9 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
     const compact = (s: StateFile) => compactState(s, config.rules, ctx.clock.now(), config.monitor.overlapMinutes * 60_000);
     const before = compact(state);
     next = compact(next);
-    // A failed run that learned nothing (PCE down, retry budget spent) leaves the state file byte-identical.
-    if (errors.length === 0 || JSON.stringify(next) !== JSON.stringify(before)) {
+    // A failed run that learned nothing (PCE down, retry budget spent) leaves the state file byte-identical;
+    // after a retried delivery the write must happen too, so the backup no longer holds that message.
+    if (errors.length === 0 || outbox.delivered > 0 || JSON.stringify(next) !== JSON.stringify(before)) {
       next.lastRun = {
         at: toIsoZ(startedAt),
         ok: errors.length === 0,
@@ -192,6 +193,8 @@ async function alertByMail(
   try {
     await sendRaw(config.email.smtp, message, ctx.log);
     const delivered = markDelivered({ ...state }, ruleIds, ctx.clock.now());
+    // Written at once, so the backup the final write keeps no longer holds the delivered message.
+    await saveState(config.stateFile, delivered);
     return { state: delivered, report: { ...report, sent: true } };
   } catch (err) {
     const kept: StateFile = {
