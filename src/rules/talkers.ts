@@ -12,21 +12,17 @@ export const TOP_TALKERS = 5;
 /** Talker parts without a count; one object per distinct talker (used as a Map key). */
 export type TalkerInfo = Omit<Talker, 'count'>;
 
-/** The talker key: `src -> dst service`, cheap enough to compute for every flow. */
-export function flowTalkerLabel(flow: TrafficFlow): string {
-  return `${endpointText(flow.src)} -> ${endpointText(flow.dst)} ${serviceText(flow.service)}`;
+/** The parts of a talker that make its key, the label `src -> dst service`. */
+export function flowTalkerKey(flow: TrafficFlow): { label: string; src: string; dst: string; service: string } {
+  const src = endpointText(flow.src);
+  const dst = endpointText(flow.dst);
+  const service = serviceText(flow.service);
+  return { label: `${src} -> ${dst} ${service}`, src, dst, service };
 }
 
-/** All parts of a talker; built once per distinct talker. */
-export function flowTalker(flow: TrafficFlow, label = flowTalkerLabel(flow)): TalkerInfo {
-  return {
-    label,
-    src: endpointText(flow.src),
-    srcLabels: labelText(flow.src),
-    dst: endpointText(flow.dst),
-    dstLabels: labelText(flow.dst),
-    service: serviceText(flow.service),
-  };
+/** All parts of a talker. */
+export function flowTalker(flow: TrafficFlow): Required<TalkerInfo> {
+  return { ...flowTalkerKey(flow), srcLabels: labelText(flow.src), dstLabels: labelText(flow.dst) };
 }
 
 /** `web01.example.com (10.0.0.21)`, or the bare IP of an unmanaged address. */

@@ -12,13 +12,17 @@ import type { Talker, TrafficFlow, TrafficRule } from '../types.js';
 import type { RuleMatches } from './aggregate.js';
 import { TrafficIndex } from './compile.js';
 import { FlowView, type CompiledTrafficRule } from './match-traffic.js';
-import { TOP_TALKERS, flowTalker, flowTalkerLabel, insertTop, type TalkerInfo } from './talkers.js';
+import { TOP_TALKERS, flowTalkerKey, insertTop, labelText, type TalkerInfo } from './talkers.js';
 
-interface TalkerEntry {
-  info: TalkerInfo;
-  /** Flat pairs: rule index, connections. */
-  perRule: number[];
-}
+/**
+ * Per distinct talker, one small integer array (the Map key is its label):
+ * [srcLength, dstLength, srcLabelsId, dstLabelsId, rule, connections, rule,
+ * connections...]. The parts of the label are recovered from the lengths,
+ * and label texts are shared by id: a few dozen bytes per talker, however
+ * many rules it matched.
+ */
+type TalkerCounts = number[];
+const HEAD = 4;
 
 class TrafficRuleAccumulator {
   count = 0;
@@ -63,7 +67,9 @@ export class TrafficAggregator {
   private readonly index: TrafficIndex;
   private readonly accumulators: TrafficRuleAccumulator[];
   private readonly ruleIndex = new Map<CompiledTrafficRule, number>();
-  private readonly talkers = new Map<string, TalkerEntry>();
+  private readonly talkers = new Map<string, TalkerCounts>();
+  private readonly labelTexts: string[] = [];
+  private readonly labelIds = new Map<string, number>();
   private readonly now: number;
 
   constructor(rules: TrafficRule[], opts: { now: number; csvMaxRows: number }) {
@@ -83,14 +89,14 @@ export class TrafficAggregator {
 
     const view = new FlowView(flow, this.now);
     const conns = connections(flow);
-    let talker: TalkerEntry | undefined;
+    let talker: TalkerCounts | undefined;
     for (let c = 0; c < candidates.length; c++) {
       const compiled = candidates[c]!;
       if (!compiled.matches(view)) continue;
       const i = this.ruleIndex.get(compiled)!;
       this.accumulators[i]!.add(view, conns);
-      talker ??= this.intern(flow);
-      addPair(talker.perRule, i, conns);
+      if (talker) addPair(talker, i, conns);
+      else talker = this.intern(flow, i, conns);
     }
     return talker !== undefined;
   }
@@ -102,26 +108,53 @@ export class TrafficAggregator {
   }
 
   private topPerRule(): Talker[][] {
-    const tops = this.accumulators.map((): [TalkerInfo, number][] => []);
-    for (const { info, perRule } of this.talkers.values()) {
-      for (let p = 0; p < perRule.length; p += 2) insertTop(tops[perRule[p]!]!, [info, perRule[p + 1]!], TOP_TALKERS);
+    const tops = this.accumulators.map((): [{ label: string; counts: TalkerCounts }, number][] => []);
+    for (const [label, counts] of this.talkers) {
+      for (let p = HEAD; p < counts.length; p += 2) insertTop(tops[counts[p]!]!, [{ label, counts }, counts[p + 1]!], TOP_TALKERS);
     }
-    return tops.map((top) => top.map(([info, count]) => ({ ...info, count })));
+    return tops.map((top) => top.map(([t, count]) => ({ ...this.talkerParts(t.label, t.counts), count })));
   }
 
-  private intern(flow: TrafficFlow): TalkerEntry {
-    const label = flowTalkerLabel(flow);
-    let entry = this.talkers.get(label);
-    if (!entry) {
-      entry = { info: flowTalker(flow, label), perRule: [] };
-      this.talkers.set(label, entry);
+  private talkerParts(label: string, counts: TalkerCounts): TalkerInfo {
+    const [srcLength = 0, dstLength = 0, srcLabels = 0, dstLabels = 0] = counts;
+    const dstStart = srcLength + ' -> '.length;
+    return {
+      label,
+      src: label.slice(0, srcLength),
+      srcLabels: this.labelTexts[srcLabels] ?? '',
+      dst: label.slice(dstStart, dstStart + dstLength),
+      dstLabels: this.labelTexts[dstLabels] ?? '',
+      service: label.slice(dstStart + dstLength + 1),
+    };
+  }
+
+  /** The flow's talker, with its first matching rule counted. */
+  private intern(flow: TrafficFlow, rule: number, conns: number): TalkerCounts {
+    const key = flowTalkerKey(flow);
+    const known = this.talkers.get(key.label);
+    if (known) {
+      addPair(known, rule, conns);
+      return known;
     }
-    return entry;
+
+    const labels = [this.labelId(labelText(flow.src)), this.labelId(labelText(flow.dst))];
+    const counts = [key.src.length, key.dst.length, ...labels, rule, conns];
+    this.talkers.set(key.label, counts);
+    return counts;
+  }
+
+  private labelId(text: string): number {
+    let id = this.labelIds.get(text);
+    if (id === undefined) {
+      id = this.labelTexts.push(text) - 1;
+      this.labelIds.set(text, id);
+    }
+    return id;
   }
 }
 
-function addPair(pairs: number[], rule: number, conns: number): void {
-  for (let p = 0; p < pairs.length; p += 2) {
+function addPair(pairs: TalkerCounts, rule: number, conns: number): void {
+  for (let p = HEAD; p < pairs.length; p += 2) {
     if (pairs[p] === rule) {
       pairs[p + 1]! += conns;
       return;
