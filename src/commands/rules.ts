@@ -13,6 +13,7 @@ import type { Rule } from '../types.js';
 import { configPath, ok, verb, type GlobalOptions } from './common.js';
 import { rulesAddCommand } from './rules-add.js';
 import { rulesTable } from './rules-table.js';
+import { rulesTestCommand } from './rules-test.js';
 
 const listCommand = verb({
   command: 'list',
@@ -132,7 +133,8 @@ export const rulesCommand: CommandModule<GlobalOptions, GlobalOptions> = {
       .command(enableCommand)
       .command(disableCommand)
       .command(loadDefaultsCommand)
-      .demandCommand(1, 'Name a rules command: list, add, remove, enable, disable or load-defaults.')
+      .command(rulesTestCommand)
+      .demandCommand(1, 'Name a rules command: list, add, remove, enable, disable, load-defaults or test.')
       .example('$0 rules load-defaults', 'install the best-practice rules')
       .example('$0 rules list', 'show them'),
   handler: () => undefined,
