@@ -21,6 +21,10 @@ export const runCommand = verb({
         type: 'string',
         describe: 'Also write the alert email (RFC 5322, .eml) to this file',
       })
+      .option('save-records', {
+        type: 'string',
+        describe: 'Also write the new events and matched flows as DIR/events.json and DIR/flows.json (input for rules test)',
+      })
       .option('fail-on-alert', {
         type: 'boolean',
         default: false,
@@ -28,10 +32,11 @@ export const runCommand = verb({
       })
       .example('$0 run', 'one cycle with ./illumio-monitor.json (the cron job)')
       .example('$0 run --json --config /etc/illumio-monitor/config.json', 'machine-readable result')
-      .example('$0 run --dry-run --save-email /tmp/preview.eml', 'preview the email, send nothing'),
+      .example('$0 run --dry-run --save-email /tmp/preview.eml', 'preview the email, send nothing')
+      .example('$0 run --save-records /tmp/run1', 'keep what this run saw, to replay with rules test'),
   handler: async (args, ctx) => {
     const config = await loadConfig(configPath(args, ctx.env), ctx.env);
-    const report = await runOnce(config, { dryRun: args.dryRun, saveEmail: args.saveEmail }, ctx);
+    const report = await runOnce(config, { dryRun: args.dryRun, saveEmail: args.saveEmail, saveRecords: args.saveRecords }, ctx);
 
     let exitCode: number = EXIT.ok;
     if (!report.ok) exitCode = EXIT.runtime;

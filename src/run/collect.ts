@@ -75,7 +75,7 @@ export async function collectEvents(
   config: ResolvedConfig,
   state: StateFile,
   now: number,
-  log: RecordLog,
+  log: Pick<RecordLog, 'add'>,
 ): Promise<EventsOutcome> {
   const rules = enabled(config.rules, 'event');
   const from = eventsStart(config, state, rules, now);
@@ -136,7 +136,7 @@ export async function collectTraffic(
   config: ResolvedConfig,
   now: number,
   ctx: Context,
-  log: RecordLog,
+  log: Pick<RecordLog, 'add'>,
 ): Promise<TrafficOutcome | undefined> {
   const rules = enabled(config.rules, 'traffic');
   if (rules.length === 0) return undefined;

@@ -16,6 +16,7 @@ import { acquireLock } from '../state/lock.js';
 import { compactState, loadState, saveState } from '../state/store.js';
 import type { Alert, ResolvedConfig, StateFile } from '../types.js';
 import { toIsoZ } from '../util/time.js';
+import { RecordArrays, teeRecords } from '../rules/offline-records.js';
 import { collectEvents, collectHealth, collectTraffic, enabled } from './collect.js';
 import { flushOutbox, keepUndelivered, pendingMail } from './deliver.js';
 import { RecordLog } from './record-log.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   dryRun: boolean;
   /** Write the message that would be (or was) sent to this .eml file. */
   saveEmail?: string;
+  /** Also write the new events and matched flows as events.json / flows.json (JSON arrays) here, for `rules test`. */
+  saveRecords?: string;
 }
 
 export async function runOnce(config: ResolvedConfig, options: RunOptions, ctx: Context): Promise<RunReport> {
@@ -67,17 +70,21 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
   });
   const records = new RecordLog({ dir: config.logDir, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles });
   if (!options.dryRun) await records.open(['events', 'flows']);
+  const saved = options.saveRecords ? new RecordArrays(options.saveRecords) : undefined;
+  await saved?.open();
+  const sink = saved ? teeRecords(records, saved) : records;
 
   let events, traffic, health;
   try {
-    events = await collectEvents(client, config, state, now, records);
-    traffic = await collectTraffic(client, config, now, ctx, records);
+    events = await collectEvents(client, config, state, now, sink);
+    traffic = await collectTraffic(client, config, now, ctx, sink);
     health = enabled(config.rules, 'health').length
       ? await collectHealth(client, !events.unreachable, events.error)
       : undefined;
   } finally {
     client.close();
     if (!options.dryRun) await records.close();
+    await saved?.close();
   }
   for (const problem of [events.error, traffic?.error]) if (problem) errors.push(problem);
 
