@@ -1,0 +1,134 @@
+/**
+ * Doctor, mail part: TCP connect, greeting, EHLO, STARTTLS (when offered or
+ * required) and AUTH (when a user is set) against the configured relay,
+ * through nodemailer's own SMTP connection, so the checks see what a real
+ * delivery sees. No message is ever sent: the session ends after AUTH.
+ *
+ * nodemailer reports a failed session as one error; which step failed is
+ * read from its transaction log (server replies only; our commands, and so
+ * the AUTH exchange, are not kept).
+ */
+import { readFile } from 'node:fs/promises';
+import { format } from 'node:util';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { errorMessage } from '../errors.js';
+import type { ResolvedSmtp } from '../types.js';
+import { fail, pass, skip, warn, type CheckResult } from './check.js';
+import { tcpCheck } from './network.js';
+
+const TLS_HINT = 'set email.smtp.caFile to the CA that signed the relay certificate, or email.smtp.starttls to "off" for a loopback relay without TLS';
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i;
+
+interface Session {
+  conn: SMTPConnection;
+  /** The relay's replies in order, one entry per reply. */
+  replies: string[];
+}
+
+export async function smtpChecks(smtp: ResolvedSmtp): Promise<CheckResult[]> {
+  const tcp = await tcpCheck('smtp-connect', { host: smtp.host, port: smtp.port }, smtp.connectionTimeoutMs,
+    'check email.smtp.host and port, and that the relay (e.g. Postfix) is running');
+  if (tcp.status === 'fail') return [tcp];
+
+  const session = await openSession(smtp);
+  const err = await connect(session.conn);
+  const checks = [tcp, ...handshakeChecks(smtp, session, err)];
+  if (!err) checks.push(await authCheck(smtp, session.conn));
+
+  session.conn.quit();
+  session.conn.close();
+  return checks;
+}
+
+async function openSession(smtp: ResolvedSmtp): Promise<Session> {
+  const replies: string[] = [];
+  const keep = (entry: { tnx?: string } | undefined, message: unknown, ...args: unknown[]) => {
+    if (entry?.tnx === 'server') replies.push(format(message, ...args));
+  };
+  const logger = { trace: keep, debug: keep, info: keep, warn: keep, error: keep, fatal: keep };
+
+  const conn = new SMTPConnection({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    ignoreTLS: smtp.starttls === 'off',
+    requireTLS: smtp.starttls === 'required',
+    tls: { ca: smtp.caFile ? await readFile(smtp.caFile, 'utf8') : undefined, rejectUnauthorized: smtp.verifyTls },
+    name: smtp.ehloName,
+    connectionTimeout: smtp.connectionTimeoutMs,
+    greetingTimeout: smtp.greetingTimeoutMs,
+    socketTimeout: smtp.socketTimeoutMs,
+    transactionLog: true,
+    logger: logger as unknown as SMTPConnection.Options['logger'],
+  });
+  conn.on('error', () => undefined); // reported through connect()'s callback
+  return { conn, replies };
+}
+
+function connect(conn: SMTPConnection): Promise<(Error & { code?: string; command?: string }) | undefined> {
+  return new Promise((resolve) => conn.connect((err) => resolve(err ?? undefined)));
+}
+
+/** Greeting, EHLO and STARTTLS lines from the replies seen and the error, if any. */
+function handshakeChecks(smtp: ResolvedSmtp, s: Session, err: (Error & { code?: string; command?: string }) | undefined): CheckResult[] {
+  const greeting = s.replies[0];
+  const ehlo = s.replies.find((r, i) => i > 0 && /^250[ -]/.test(r));
+  const why = err ? errorMessage(err).replace(/\s+/g, ' ') : '';
+  const tlsError = err !== undefined && (err.code === 'ETLS' || err.command === 'STARTTLS' || /certificate|ssl|tls/i.test(why));
+
+  if (!greeting?.startsWith('220')) {
+    const detail = greeting ? `relay greeted with: ${greeting}` : `no greeting from ${smtp.host}:${smtp.port}: ${why || 'none'}`;
+    return [fail('smtp-greeting', detail, tlsError ? TLS_HINT : 'check that email.smtp.port is an SMTP port and the relay accepts this host'), ...skipped(['smtp-ehlo', 'smtp-starttls', 'smtp-auth'], 'smtp-greeting')];
+  }
+  const checks = [pass('smtp-greeting', firstLine(greeting))];
+
+  if (!ehlo) {
+    checks.push(fail('smtp-ehlo', `EHLO refused: ${why || s.replies.at(-1) || 'no reply'}`, 'set email.smtp.ehloName to a name the relay accepts'));
+    return [...checks, ...skipped(['smtp-starttls', 'smtp-auth'], 'smtp-ehlo')];
+  }
+  const offers = `STARTTLS ${/[ -]STARTTLS\b/i.test(ehlo) ? 'offered' : 'not offered'}; ${authMechanisms(s.replies)}`;
+  checks.push(pass('smtp-ehlo', `EHLO accepted; ${offers}`));
+
+  if (err) {
+    const detail = tlsError ? `STARTTLS failed: ${why}` : `session failed after EHLO: ${why}`;
+    checks.push(fail('smtp-starttls', detail, tlsError ? TLS_HINT : 'check the relay log for the reason'));
+    return [...checks, ...skipped(['smtp-auth'], 'smtp-starttls')];
+  }
+  checks.push(starttlsCheck(smtp, s.conn));
+  return checks;
+}
+
+function starttlsCheck(smtp: ResolvedSmtp, conn: SMTPConnection): CheckResult {
+  if (smtp.secure) return pass('smtp-starttls', 'not needed: implicit TLS (email.smtp.secure: true)');
+  if (conn.secure) return pass('smtp-starttls', 'upgraded to TLS; the certificate verified');
+  if (smtp.starttls === 'off') return skip('smtp-starttls', 'not used (email.smtp.starttls: off)');
+  if (LOOPBACK.test(smtp.host)) return pass('smtp-starttls', 'not offered; the relay is on loopback, so mail does not cross the network here');
+  return warn('smtp-starttls', `${smtp.host} does not offer STARTTLS: mail and password travel unencrypted`, 'enable STARTTLS on the relay, or use email.smtp.secure with port 465');
+}
+
+async function authCheck(smtp: ResolvedSmtp, conn: SMTPConnection): Promise<CheckResult> {
+  if (!smtp.user) return skip('smtp-auth', 'no email.smtp.user: the relay is used without login');
+
+  const err = await new Promise<Error | undefined>((resolve) => {
+    conn.login({ user: smtp.user!, pass: smtp.password ?? '' }, (e) => resolve(e ?? undefined));
+  });
+  if (!err) return pass('smtp-auth', `user ${smtp.user} accepted`);
+  return fail('smtp-auth', `relay refused the login of user ${smtp.user}: ${errorMessage(err).replace(/\s+/g, ' ')}`,
+    'check email.smtp.user and the password (email.smtp.passwordFile or ILLUMIO_SMTP_PASSWORD)');
+}
+
+/** `AUTH PLAIN LOGIN` from the last EHLO reply (after STARTTLS, the one that counts). */
+function authMechanisms(replies: string[]): string {
+  const ehlos = replies.filter((r) => /^250[ -]/.test(r) && /\n/.test(r));
+  const last = ehlos.at(-1) ?? '';
+  const m = /^250[ -]AUTH[ =](.*)$/im.exec(last);
+  return m?.[1] ? `AUTH ${m[1].trim()}` : 'no AUTH offered';
+}
+
+function firstLine(reply: string): string {
+  return reply.split(/\r?\n/)[0]!.trim();
+}
+
+function skipped(ids: string[], because: string): CheckResult[] {
+  return ids.map((id) => skip(id, `skipped: ${because} failed`));
+}
