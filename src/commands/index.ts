@@ -7,6 +7,8 @@ import { testEmailCommand } from './test-email.js';
 import { setupPostfixCommand } from './setup-postfix.js';
 import { stateCommand } from './state.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
+import { completionCommand } from './completion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each verb has its own argument type
 export const commands: CommandModule<GlobalOptions, any>[] = [
@@ -16,4 +18,6 @@ export const commands: CommandModule<GlobalOptions, any>[] = [
   setupPostfixCommand,
   stateCommand,
   configCommand,
+  doctorCommand,
+  completionCommand,
 ];
