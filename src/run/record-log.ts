@@ -2,10 +2,11 @@
  * Every fetched event and matched flow as JSON lines under logDir, so an
  * analyst can see what a run saw without the PCE console. Records are
  * streamed to disk as they arrive (a big traffic result never sits in
- * memory). Files rotate by size before a run appends: `flows.jsonl` ->
- * `flows.jsonl.1` -> ..., keeping logMaxFiles files in all.
+ * memory), and files rotate by size as they are written: `flows.jsonl` ->
+ * `flows.jsonl.1` -> ..., keeping logMaxFiles files in all, so the folder
+ * stays under logMaxBytes x logMaxFiles however large one run is.
  */
-import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 
@@ -17,46 +18,86 @@ export interface RecordLogOptions {
 
 export type RecordKind = 'events' | 'flows';
 
+interface OpenLog {
+  file: string;
+  stream: WriteStream;
+  bytes: number;
+}
+
 export class RecordLog {
-  private readonly streams = new Map<RecordKind, WriteStream>();
+  private readonly logs = new Map<RecordKind, OpenLog>();
+  private readonly closing: WriteStream[] = [];
   private failure: Error | undefined;
 
   constructor(private readonly options: RecordLogOptions) {}
 
-  /** Rotate full files and open the streams; call once before add(). */
+  /** Create the folder and open the files (rotating full ones); call once before add(). */
   async open(kinds: RecordKind[]): Promise<void> {
-    await fs.mkdir(this.options.dir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     for (const kind of kinds) {
       const file = path.join(this.options.dir, `${kind}.jsonl`);
-      await this.rotateIfFull(file);
-      const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
-      stream.on('error', (err) => (this.failure ??= err));
-      this.streams.set(kind, stream);
+      const bytes = fileSize(file);
+      this.logs.set(kind, bytes >= this.options.maxBytes ? this.reopen(file, undefined) : this.openStream(file, bytes));
     }
   }
 
   add(kind: RecordKind, record: unknown, meta: Record<string, unknown> = {}): void {
-    this.streams.get(kind)?.write(`${JSON.stringify({ ...meta, record })}\n`);
+    let log = this.logs.get(kind);
+    if (!log) return;
+    const line = `${JSON.stringify({ ...meta, record })}\n`;
+    if (log.bytes > 0 && log.bytes + line.length > this.options.maxBytes) {
+      log = this.reopen(log.file, log.stream);
+      this.logs.set(kind, log);
+    }
+    log.stream.write(line);
+    log.bytes += line.length;
   }
 
   async close(): Promise<void> {
-    for (const stream of this.streams.values()) {
-      stream.end();
-      if (!stream.closed) await once(stream, 'close');
+    for (const log of this.logs.values()) this.closing.push(log.stream);
+    this.logs.clear();
+    for (const stream of this.closing.splice(0)) {
+      if (!stream.closed) {
+        stream.end();
+        await once(stream, 'close');
+      }
     }
-    this.streams.clear();
     if (this.failure) throw this.failure;
   }
 
-  private async rotateIfFull(file: string): Promise<void> {
-    const size = await fs.stat(file).then((s) => s.size, () => 0);
-    if (size < this.options.maxBytes) return;
+  private openStream(file: string, bytes: number): OpenLog {
+    // Opened now, not on the next tick, so a rotation renames the file this stream writes.
+    const stream = createWriteStream(file, { fd: openSync(file, 'a', 0o600) });
+    stream.on('error', (err) => (this.failure ??= err));
+    return { file, stream, bytes };
+  }
 
-    const rotated = Math.max(1, this.options.maxFiles - 1);
-    await fs.rm(`${file}.${rotated}`, { force: true });
-    for (let i = rotated - 1; i >= 1; i--) {
-      await fs.rename(`${file}.${i}`, `${file}.${i + 1}`).catch(() => undefined);
+  /** Shift file -> file.1 -> ... and start a new file; an open stream keeps writing to its renamed file until it closes. */
+  private reopen(file: string, current: WriteStream | undefined): OpenLog {
+    if (current) {
+      current.end();
+      this.closing.push(current);
     }
-    await fs.rename(file, `${file}.1`);
+    const rotated = Math.max(1, this.options.maxFiles - 1);
+    rmSync(`${file}.${rotated}`, { force: true });
+    for (let i = rotated - 1; i >= 1; i--) renameIfExists(`${file}.${i}`, `${file}.${i + 1}`);
+    renameIfExists(file, `${file}.1`);
+    return this.openStream(file, 0);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function renameIfExists(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
