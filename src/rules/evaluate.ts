@@ -91,7 +91,9 @@ function suppression(
 ): SuppressReason | undefined {
   if (outcome.count === 0 || outcome.count < rule.threshold) return 'below-threshold';
   if (!outcome.isNew) return 'nothing-new';
-  if (pendingDelivery) return 'pending-delivery';
+  // The kept message stands in for a cooldown; a rule without one alerts each run's new matches,
+  // which would otherwise never be listed in any mail.
+  if (pendingDelivery && rule.cooldownMinutes > 0) return 'pending-delivery';
   if (inCooldown(rule, prev, now)) return 'cooldown';
   return undefined;
 }
