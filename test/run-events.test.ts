@@ -218,3 +218,22 @@ test('a trickle of one auth failure per 5-minute run fires once, at the third ru
     await env.close();
   }
 });
+
+test('run --fail-on-alert exits 3 when an alert fired and was delivered, 0 on the next run with nothing new', async () => {
+  const env = await runEnv({ realClock: true });
+  try {
+    env.pce.addEvents([event('agent.tampering', Date.now() - MIN)]);
+    const fired = await env.cli(['run', '--fail-on-alert', '--json']);
+    assert.equal(fired.code, 3, fired.stderr);
+    assert.equal(fired.json.exitCode, 3);
+    assert.equal(fired.json.email.sent, true);
+    assert.equal(env.smtp.messages.length, 1);
+
+    const quiet = await env.cli(['run', '--fail-on-alert']);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.match(quiet.stdout, /No alerts/);
+    await clean(env);
+  } finally {
+    await env.close();
+  }
+});
