@@ -37,6 +37,7 @@ interface BedOptions {
   caFile?: boolean;
   smtpPort?: number;
   smtpPass?: string;
+  smtpCaFile?: boolean;
   /** The PCE's clock is the real one (for CLI runs, whose clock is real too). */
   realClock?: boolean;
 }
@@ -58,7 +59,7 @@ async function bed(o: BedOptions = {}): Promise<Bed> {
     email: {
       from: 'monitor@example.com',
       to: ['soc@example.com'],
-      smtp: { host: '127.0.0.1', port: o.smtpPort ?? smtp.port, user: RELAY.user, passwordFile: 'smtp-password', caFile: 'smtp-ca.pem' },
+      smtp: { host: '127.0.0.1', port: o.smtpPort ?? smtp.port, user: RELAY.user, passwordFile: 'smtp-password', ...(o.smtpCaFile === false ? {} : { caFile: 'smtp-ca.pem' }) },
     },
     rules: [],
   };
@@ -234,6 +235,24 @@ test('a wrong relay password: smtp-auth FAILs without showing the password, and 
     assert.match(auth.detail, /^relay refused the login of user relay-user: .*535/);
     assert.equal(auth.hint, 'check email.smtp.user and the password (email.smtp.passwordFile or ILLUMIO_SMTP_PASSWORD)');
     assert.ok(!JSON.stringify(report).includes(wrong));
+    assert.equal(b.smtp.messages.length, 0);
+  } finally {
+    await b.close();
+  }
+});
+
+test('STARTTLS with an untrusted relay certificate FAILs with the caFile fix; a relay that hangs up FAILs the greeting', async () => {
+  const b = await bed({ smtpCaFile: false });
+  try {
+    const c = byId((await runDoctor(b.file, ctx())).checks);
+    assert.deepEqual([c['smtp-ehlo']!.status, c['smtp-starttls']!.status, c['smtp-auth']!.status], ['ok', 'fail', 'skip']);
+    assert.match(c['smtp-starttls']!.detail, /^STARTTLS failed: .*self-signed certificate/);
+    assert.equal(c['smtp-starttls']!.hint, 'set email.smtp.caFile to the CA that signed the relay certificate, or email.smtp.starttls to "off" for a loopback relay without TLS');
+
+    b.smtp.setFailMode('drop-connection');
+    const dropped = byId((await runDoctor(b.file, ctx())).checks);
+    assert.deepEqual([dropped['smtp-connect']!.status, dropped['smtp-greeting']!.status], ['ok', 'fail']);
+    assert.match(dropped['smtp-greeting']!.detail, new RegExp(`^no greeting from 127\\.0\\.0\\.1:${b.smtp.port}: `));
     assert.equal(b.smtp.messages.length, 0);
   } finally {
     await b.close();

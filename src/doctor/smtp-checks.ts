@@ -30,7 +30,14 @@ export async function smtpChecks(smtp: ResolvedSmtp): Promise<CheckResult[]> {
     'check email.smtp.host and port, and that the relay (e.g. Postfix) is running');
   if (tcp.status === 'fail') return [tcp];
 
-  const session = await openSession(smtp);
+  let session: Session;
+  try {
+    session = await openSession(smtp);
+  } catch (err) {
+    // Only the CA file is read before connecting.
+    return [tcp, fail('smtp-greeting', `cannot read email.smtp.caFile ${smtp.caFile}: ${errorMessage(err)}`, 'point email.smtp.caFile at the PEM file of the CA that signed the relay certificate'),
+      ...skipped(['smtp-ehlo', 'smtp-starttls', 'smtp-auth'], 'smtp-greeting')];
+  }
   const err = await connect(session.conn);
   const checks = [tcp, ...handshakeChecks(smtp, session, err)];
   if (!err) checks.push(await authCheck(smtp, session.conn));
@@ -65,8 +72,13 @@ async function openSession(smtp: ResolvedSmtp): Promise<Session> {
   return { conn, replies };
 }
 
+/** nodemailer calls back only on success; a failure arrives as an 'error' event (or a hang-up as 'end'). */
 function connect(conn: SMTPConnection): Promise<(Error & { code?: string; command?: string }) | undefined> {
-  return new Promise((resolve) => conn.connect((err) => resolve(err ?? undefined)));
+  return new Promise((resolve) => {
+    conn.once('error', (err: Error) => resolve(err));
+    conn.once('end', () => resolve(new Error('the relay closed the connection')));
+    conn.connect(() => resolve(undefined));
+  });
 }
 
 /** Greeting, EHLO and STARTTLS lines from the replies seen and the error, if any. */
