@@ -22,7 +22,7 @@ const EPILOG = `Exit codes:
   0   success (alerts, if any, were delivered)
   1   runtime failure (PCE unreachable, auth or TLS error, incomplete fetch, mail not delivered and kept for retry)
   2   usage or configuration error
-  3   alerts fired and run --fail-on-alert was given
+  3   alerts fired and --fail-on-alert was given (run, rules test)
   75  another run holds the lock (nothing was changed)
 
 Config: --config, else $ILLUMIO_MONITOR_CONFIG, else ./illumio-monitor.json.
@@ -60,7 +60,8 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
     .recommendCommands()
     .strict()
     .epilogue(EPILOG)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // No hard wrap: yargs' wrapping splits words; terminals wrap long lines themselves.
+    .wrap(null)
     .version()
     .help();
 }
