@@ -267,6 +267,8 @@ export interface Alert {
   samples: unknown[];
   /** All matched records of this run for the CSV attachment (capped). */
   records: unknown[];
+  /** How many records matched in this run (`records` is capped at email.csvMaxRows). */
+  recordsMatched?: number;
   /** Health alerts and other notes, one line each. */
   details: string[];
 }
@@ -284,6 +286,14 @@ export interface RuleState {
   lastAlertedMatchAt?: string;
   /** Health rules: the problems (by subject) the last alert already reported. */
   alertedProblems?: string[];
+  /**
+   * Event rules: [bucketStartMs, source, count], who caused the matches per
+   * minute, oldest first, pruned with the window and capped (the oldest go
+   * first), so an alert's talkers describe its whole window.
+   */
+  talkers?: [number, string, number][];
+  /** Event rules: the oldest 2 matching raw events still inside the window. */
+  samples?: PceEvent[];
 }
 
 export interface PendingMail {

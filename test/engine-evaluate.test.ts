@@ -73,9 +73,14 @@ test('old history alone never fires again; a new match over the threshold does',
 
 test('firing resets newSinceAlert and records the newest match, but the cooldown starts only on delivery', () => {
   const rule = eventRule({ threshold: 1, windowMinutes: 120, cooldownMinutes: 30 });
-  const r1 = runEvents([rule], emptyState(), T0, [ev('agent.tampering', T0 - 10_000)]);
+  const first = ev('agent.tampering', T0 - 10_000);
+  const r1 = runEvents([rule], emptyState(), T0, [first]);
   assert.equal(r1.alerts.length, 1);
-  assert.deepEqual(r1.state.rules.ev, { buckets: [[T0 - MIN, 1]], newSinceAlert: 0, lastAlertedMatchAt: iso(T0 - 10_000) });
+  assert.deepEqual(r1.state.rules.ev, {
+    buckets: [[T0 - MIN, 1]], newSinceAlert: 0, lastAlertedMatchAt: iso(T0 - 10_000),
+    // The window's talkers and oldest samples are kept beside the counts.
+    talkers: [[T0 - MIN, 'system', 1]], samples: [first],
+  });
 
   // Delivered 20 minutes after it fired: the cooldown runs to T0 + 50 min.
   const delivered = markDelivered(r1.state, ['ev'], T0 + 20 * MIN);
@@ -201,7 +206,8 @@ test('alerts come severity first, then by rule id; disabled rules are skipped; t
 
 test('an alert carries the window, the history span, talkers and the first two records', () => {
   const rule = eventRule({ threshold: 3, windowMinutes: 30 });
-  const r1 = runEvents([rule], emptyState(), T0, [ev('agent.tampering', T0 - 5 * MIN)]);
+  const earlier = ev('agent.tampering', T0 - 5 * MIN);
+  const r1 = runEvents([rule], emptyState(), T0, [earlier]);
   const events = [ev('agent.tampering', T0 + 2 * MIN, { created_by: { agent: { hostname: 'app01' } } }), ev('agent.tampering', T0 + 3 * MIN)];
   const r2 = runEvents([rule], r1.state, T0 + 4 * MIN, events);
 
@@ -211,6 +217,7 @@ test('an alert carries the window, the history span, talkers and the first two r
     [a.count, a.windowStart, a.windowEnd, a.firstSeen, a.lastSeen],
     [3, iso(T0 + 4 * MIN - 30 * MIN), iso(T0 + 4 * MIN), iso(T0 - 5 * MIN), iso(T0 + 3 * MIN)],
   );
-  assert.deepEqual(a.samples, events);
-  assert.deepEqual(a.topTalkers.map((t) => [t.label, t.count]), [['app01', 1], ['system', 1]]);
+  // Talkers and samples cover the whole window, the earlier run's event included.
+  assert.deepEqual(a.samples, [earlier, events[0]]);
+  assert.deepEqual(a.topTalkers.map((t) => [t.label, t.count]), [['system', 2], ['app01', 1]]);
 });

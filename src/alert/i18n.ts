@@ -35,6 +35,9 @@ export interface Strings {
   details: string;
   csvAll(n: number, file: string): string;
   csvCapped(cap: number, n: number, file: string): string;
+  /** Event alerts whose window count includes matches read by earlier runs. */
+  csvThisRun(n: number, file: string): string;
+  csvEarlier(earlier: number, count: number): string;
   coverage: string;
   rangeRead: string;
   eventsFetched: string;
@@ -78,6 +81,9 @@ const en: Strings = {
   details: 'Details',
   csvAll: (n, f) => (n === 1 ? `The matched record is attached as ${f}.` : `All ${n} matched records are attached as ${f}.`),
   csvCapped: (cap, n, f) => `${f} holds the first ${cap} of ${n} matched records (cap set by email.csvMaxRows).`,
+  csvThisRun: (n, f) =>
+    n === 1 ? `The matched record read in this run is attached as ${f}.` : `The ${n} matched records read in this run are attached as ${f}.`,
+  csvEarlier: (e, c) => `The other ${e} of the ${c} in the window were read by earlier runs: counted and among the talkers, but not attached.`,
   coverage: 'Coverage of this run',
   rangeRead: 'Time range read',
   eventsFetched: 'Events fetched',
@@ -122,6 +128,8 @@ const zhTW: Strings = {
   details: '詳細資訊',
   csvAll: (n, f) => `全部 ${n} 筆符合的記錄附於 ${f}。`,
   csvCapped: (cap, n, f) => `${f} 只包含 ${n} 筆符合記錄中的前 ${cap} 筆（上限由 email.csvMaxRows 設定）。`,
+  csvThisRun: (n, f) => `本次執行讀到的 ${n} 筆符合記錄附於 ${f}。`,
+  csvEarlier: (e, c) => `時間窗內 ${c} 筆中的其餘 ${e} 筆由先前的執行讀取：已計入計數與來源排名，但未附上。`,
   coverage: '本次執行的涵蓋範圍',
   rangeRead: '讀取的時間範圍',
   eventsFetched: '已擷取的事件',

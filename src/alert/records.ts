@@ -3,6 +3,7 @@
  * traffic flows), tolerating missing or null parts: a record the PCE sent
  * half-filled still gets a row, with empty cells where data is absent.
  */
+import { eventSourceOf } from '../rules/event-source.js';
 import type { Rule } from '../types.js';
 
 export interface Column {
@@ -33,22 +34,6 @@ function labels(record: unknown, side: 'src' | 'dst'): string {
   return list
     .map((l) => `${String(pick(l, 'key') ?? '')}=${String(pick(l, 'value') ?? '')}`)
     .join(', ');
-}
-
-/** The host or user that caused an event: agent/VEN host, user, or source IP. */
-export function eventSource(record: unknown): string | undefined {
-  const by = pick(record, 'created_by');
-  const candidates = [
-    pick(by, 'ven', 'hostname'),
-    pick(by, 'agent', 'hostname'),
-    pick(by, 'user', 'username'),
-    pick(by, 'service_account', 'name'),
-    pick(by, 'container_cluster', 'name'),
-    suppliedUser(record),
-    pick(record, 'action', 'src_ip'),
-  ];
-  const found = candidates.find((c) => typeof c === 'string' && c !== '' && c !== 'FILTERED');
-  return found as string | undefined;
 }
 
 function suppliedUser(record: unknown): unknown {
@@ -82,7 +67,8 @@ const EVENT_COLUMNS: Column[] = [
   { name: 'event_type', get: (r) => text(pick(r, 'event_type')) },
   { name: 'status', get: (r) => text(pick(r, 'status')) },
   { name: 'severity', get: (r) => text(pick(r, 'severity')) },
-  { name: 'source', get: (r) => eventSource(r) },
+  // The same source the talker table names (empty where it would say `system`).
+  { name: 'source', get: (r) => eventSourceOf(r) },
   { name: 'src_ip', get: (r) => text(pick(r, 'action', 'src_ip')) },
   { name: 'api_endpoint', get: (r) => text(pick(r, 'action', 'api_endpoint')) },
   { name: 'http_status_code', get: (r) => text(pick(r, 'action', 'http_status_code')) },

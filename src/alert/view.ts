@@ -85,7 +85,7 @@ function alertView(alert: Alert, ctx: RenderContext, t: Strings, csv: CsvResult 
     samples: alert.samples.slice(0, 2).map(prettyJson),
     link: link && { ...link, text: linkText[link.kind] },
     details: alert.details,
-    csvNote: csv && csvNote(csv, t),
+    csvNote: csv && csvNote(alert, csv, t),
   };
 }
 
@@ -110,9 +110,18 @@ function prettyJson(record: unknown): string {
   return clip(json, SAMPLE_MAX_CHARS);
 }
 
-function csvNote(csv: CsvResult, t: Strings): string {
+function csvNote(alert: Alert, csv: CsvResult, t: Strings): string {
   const file = csv.attachment.filename;
-  return csv.capped ? t.csvCapped(csv.written, csv.total, file) : t.csvAll(csv.total, file);
+  // The run's true total: the records handed over may already be capped.
+  const total = Math.max(alert.recordsMatched ?? csv.total, csv.total);
+  // An event window's count includes matches earlier runs read; the CSV holds this run's only.
+  const earlier = alert.ruleType === 'event' ? alert.count - total : 0;
+
+  if (csv.written < total) {
+    const capped = t.csvCapped(csv.written, total, file);
+    return earlier > 0 ? `${capped} ${t.csvEarlier(earlier, alert.count)}` : capped;
+  }
+  return earlier > 0 ? `${t.csvThisRun(total, file)} ${t.csvEarlier(earlier, alert.count)}` : t.csvAll(total, file);
 }
 
 function coverageRows(ctx: RenderContext, t: Strings): MailView['coverage'] {

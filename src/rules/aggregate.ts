@@ -26,6 +26,11 @@ export interface RuleMatches {
    * places those `count - eventTimes.length` matches at "now".
    */
   eventTimes?: number[];
+  /**
+   * Event rules: [minuteStartMs, source, count] of the new matches, for the
+   * window's talker history; undefined minute = no readable timestamp ("now").
+   */
+  eventTalkers?: [number | undefined, string, number][];
 }
 
 export { EventAggregator } from './event-aggregator.js';

@@ -7,7 +7,9 @@ import type { EventRule, PceEvent } from '../types.js';
 import { parsePceTime } from '../util/time.js';
 import type { RuleMatches } from './aggregate.js';
 import { compileEventRule, type CompiledEventRule } from './match-event.js';
+import { bucketOf } from './history.js';
 import { eventSource, topTalkers } from './talkers.js';
+import { talkerLabel } from './window-detail.js';
 
 interface Timed {
   at: number;
@@ -21,6 +23,8 @@ class EventRuleAccumulator {
   first: number | undefined;
   last: number | undefined;
   talkers = new Map<string, number>();
+  /** Per minute and source, for the window's talker history (undated: minute undefined). */
+  talkerMinutes = new Map<string, [number | undefined, string, number]>();
   samples: Timed[] = [];
   records: Timed[] = [];
 
@@ -39,10 +43,18 @@ class EventRuleAccumulator {
       this.last = Math.max(this.last ?? item.at, item.at);
     }
 
-    const source = eventSource(item.ev);
+    const source = talkerLabel(eventSource(item.ev));
     this.talkers.set(source, (this.talkers.get(source) ?? 0) + 1);
+    this.countMinute(dated ? bucketOf(item.at) : undefined, source);
     if (this.records.length < this.cap) this.records.push(item);
     keepOldest(this.samples, item, 2);
+  }
+
+  private countMinute(minute: number | undefined, source: string): void {
+    const key = `${minute ?? 'now'} ${source}`;
+    const entry = this.talkerMinutes.get(key);
+    if (entry) entry[2]++;
+    else this.talkerMinutes.set(key, [minute, source, 1]);
   }
 
   result(): RuleMatches {
@@ -57,6 +69,7 @@ class EventRuleAccumulator {
       samples: this.samples.map((s) => s.ev),
       records: [...this.records].sort(byTime).map((r) => r.ev),
       eventTimes: this.times,
+      eventTalkers: [...this.talkerMinutes.values()],
     };
   }
 }

@@ -3,10 +3,11 @@
  * alert, the rule's next state, and (if it fires) the alert and the state
  * after firing. evaluate() decides between firing and suppression.
  */
-import type { Alert, EventRule, HealthRule, Rule, RuleState, TrafficRule } from '../types.js';
+import type { Alert, EventRule, HealthRule, Rule, RuleState, Talker, TrafficRule } from '../types.js';
 import { parsePceTime, toIsoZ } from '../util/time.js';
 import type { RuleMatches } from './aggregate.js';
 import { addTimes, bucketOf, inWindow, pruneBuckets, sumBuckets, windowStartOf, MINUTE } from './history.js';
+import { addTalkers, capTalkers, mergeSamples, pruneTalkers, windowTalkers, withDetail } from './window-detail.js';
 
 export interface RuleOutcome {
   count: number;
@@ -33,7 +34,13 @@ export function eventOutcome(rule: EventRule, prev: RuleState, m: RuleMatches | 
   // A late event older than the window is new, but cannot make the rule fire.
   const newInWindow = all.filter((t) => inWindow(t, windowStart)).length;
   const newSinceAlert = Math.min(prev.newSinceAlert + newInWindow, count);
-  const state: RuleState = { ...prev, buckets, newSinceAlert };
+
+  // Talkers and samples describe the whole window, like the count: this
+  // run's matches merged into what earlier runs kept.
+  const talkers = pruneTalkers(addTalkers(prev.talkers ?? [], m?.eventTalkers ?? [], now), windowStart);
+  const samples = mergeSamples(prev.samples ?? [], m?.samples ?? [], windowStart, now);
+  const state = withDetail({ ...prev, buckets, newSinceAlert }, capTalkers(talkers), samples.kept);
+  const shown = { topTalkers: windowTalkers(talkers, windowStart), samples: samples.shown };
 
   const lastSeen = undated > 0 ? now : (m?.lastSeen ?? buckets.at(-1)?.[0]);
   const oldest = buckets[0]?.[0];
@@ -47,7 +54,7 @@ export function eventOutcome(rule: EventRule, prev: RuleState, m: RuleMatches | 
     isNew: newSinceAlert > 0,
     state,
     firedState: { ...state, newSinceAlert: 0, lastAlertedMatchAt: latest(prev.lastAlertedMatchAt, lastSeen) },
-    alert: makeAlert(rule, now, count, m, firstSeen, lastSeen, []),
+    alert: makeAlert(rule, now, count, m, firstSeen, lastSeen, [], shown),
   };
 }
 
@@ -57,7 +64,7 @@ export function trafficOutcome(rule: TrafficRule, prev: RuleState, m: RuleMatche
   // Traffic is re-read over the whole window every run: "new" means a
   // matching flow was active after the newest one an alert already covered.
   const isNew = m?.lastSeen !== undefined && (alerted === undefined || m.lastSeen > alerted);
-  const state: RuleState = { ...prev, buckets: [], newSinceAlert: 0 };
+  const state: RuleState = withDetail({ ...prev, buckets: [], newSinceAlert: 0 }, [], []);
 
   return {
     count,
@@ -87,7 +94,7 @@ export function healthOutcome(rule: HealthRule, prev: RuleState, health: HealthI
   const alerted = (prev.alertedProblems ?? []).filter((k) => keys.includes(k));
   const newProblem = keys.some((k) => !alerted.includes(k));
   const reminderDue = !inCooldown(rule, prev, now);
-  const state: RuleState = { ...prev, buckets, newSinceAlert: newProblem ? 1 : 0 };
+  const state: RuleState = withDetail({ ...prev, buckets, newSinceAlert: newProblem ? 1 : 0 }, [], []);
   if (alerted.length) state.alertedProblems = alerted;
   else delete state.alertedProblems;
 
@@ -125,6 +132,7 @@ function makeAlert(
   firstSeen: number | undefined,
   lastSeen: number | undefined,
   details: string[],
+  shown?: { topTalkers: Talker[]; samples: unknown[] },
 ): Alert {
   return {
     ruleId: rule.id,
@@ -138,9 +146,11 @@ function makeAlert(
     windowEnd: toIsoZ(now),
     firstSeen: firstSeen === undefined ? undefined : toIsoZ(firstSeen),
     lastSeen: lastSeen === undefined ? undefined : toIsoZ(lastSeen),
-    topTalkers: m?.topTalkers ?? [],
-    samples: m?.samples ?? [],
+    topTalkers: shown?.topTalkers ?? m?.topTalkers ?? [],
+    samples: shown?.samples ?? m?.samples ?? [],
+    // This run's records only: earlier runs' events are counted, not kept.
     records: m?.records ?? [],
     details,
+    ...(m ? { recordsMatched: m.matched } : {}),
   };
 }

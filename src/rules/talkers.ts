@@ -4,8 +4,11 @@
  * event's source (host, user or address), counted in events. Counting is a
  * Map per rule, so memory grows with distinct talkers, never with records.
  */
-import type { FlowEndpoint, PceEvent, Talker, TrafficFlow } from '../types.js';
+import type { FlowEndpoint, Talker, TrafficFlow } from '../types.js';
 import { protoName } from './match-traffic.js';
+
+// Who caused an event lives in its own module, shared with the CSV columns.
+export { eventSource, eventSourceOf } from './event-source.js';
 
 export const TOP_TALKERS = 5;
 
@@ -52,24 +55,6 @@ export function serviceText(service: TrafficFlow['service'] | undefined): string
 }
 
 /**
- * Who caused an event: the agent/VEN host, the user, the client address,
- * the workload it is about, the user name someone tried, else `system`.
- */
-export function eventSource(ev: PceEvent): string {
-  const by = record(ev.created_by);
-  const candidates = [
-    record(by?.agent)?.hostname,
-    record(by?.ven)?.hostname,
-    record(by?.user)?.username,
-    record(ev.action)?.src_ip,
-    ...list(ev.resource_changes).map((c) => record(record(record(c)?.resource)?.workload)?.hostname),
-    ...list(ev.notifications).map((n) => record(record(record(n)?.info)?.associated_user)?.supplied_username),
-    ...list(ev.notifications).map((n) => record(record(n)?.info)?.src_ip),
-  ];
-  return candidates.map(str).find((s) => s !== undefined) ?? 'system';
-}
-
-/**
  * Highest count first; ties by label, byte order, so every run agrees.
  * One pass with a small sorted list: a rule may have 100,000 talkers.
  */
@@ -95,12 +80,4 @@ function before<K extends { label: string }>([a, ca]: [K, number], [b, cb]: [K, 
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
 }

@@ -1,11 +1,13 @@
 /**
  * Keep the state bounded however long the tool runs: history only inside
- * each rule's window, no state for rules no longer configured, and the
- * de-duplication memory only as far back as the next run re-reads.
+ * each rule's window (counts, talkers and samples alike), no state for
+ * rules no longer configured, and the de-duplication memory only as far
+ * back as the next run re-reads.
  */
 import type { Rule, RuleState, StateFile } from '../types.js';
 import { parsePceTime } from '../util/time.js';
 import { MINUTE, pruneBuckets, sumBuckets, windowStartOf } from '../rules/history.js';
+import { capTalkers, pruneSamples, pruneTalkers, withDetail } from '../rules/window-detail.js';
 
 /** Seen events are kept this much longer than the overlap, for clock jitter. */
 export const SEEN_MARGIN_MS = 10 * MINUTE;
@@ -30,7 +32,11 @@ function compactRules(states: StateFile['rules'], rules: readonly Rule[], now: n
     const buckets = pruneBuckets(prev.buckets, windowStart);
     // Event matches that left the window can no longer make the rule fire.
     const newSinceAlert = rule.type === 'event' ? Math.min(prev.newSinceAlert, sumBuckets(buckets, windowStart)) : prev.newSinceAlert;
-    const next: RuleState = { ...prev, buckets, newSinceAlert };
+    // Talkers and samples leave with their window; only event rules keep them.
+    const event = rule.type === 'event';
+    const talkers = event ? capTalkers(pruneTalkers(prev.talkers ?? [], windowStart)) : [];
+    const samples = event ? pruneSamples(prev.samples ?? [], windowStart) : [];
+    const next = withDetail({ ...prev, buckets, newSinceAlert }, talkers, samples);
     if (!isEmpty(next)) out[rule.id] = next;
   }
   return out;

@@ -46,6 +46,23 @@ function ruleProblem(rule: unknown): string | undefined {
   if (problems !== undefined && !(Array.isArray(problems) && problems.every((p) => typeof p === 'string'))) {
     return '/alertedProblems: not a list of strings';
   }
+  return detailProblem(rule);
+}
+
+/** Event rules' talkers ([minute, source, count] triples) and samples (raw events). */
+function detailProblem(rule: Record<string, unknown>): string | undefined {
+  const { talkers, samples } = rule;
+  if (talkers !== undefined && !Array.isArray(talkers)) return '/talkers: not a list';
+  const talker = (talkers as unknown[] | undefined)?.findIndex(
+    (t) => !Array.isArray(t) || t.length !== 3 || !Number.isFinite(t[0]) || typeof t[1] !== 'string' || !Number.isFinite(t[2]),
+  );
+  if (talker !== undefined && talker >= 0) return `/talkers/${talker}: not a [time, source, count] triple`;
+
+  if (samples !== undefined && !Array.isArray(samples)) return '/samples: not a list';
+  const sample = (samples as unknown[] | undefined)?.findIndex(
+    (e) => !isRecord(e) || typeof e.href !== 'string' || typeof e.timestamp !== 'string',
+  );
+  if (sample !== undefined && sample >= 0) return `/samples/${sample}: not an event with href and timestamp`;
   return undefined;
 }
 
