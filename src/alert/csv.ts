@@ -7,7 +7,7 @@
 import type { Alert } from '../types.js';
 import { safeFilename } from './format.js';
 import type { Attachment } from './model.js';
-import { recordColumns } from './records.js';
+import { isCsvRow, recordColumns } from './records.js';
 
 export interface CsvResult {
   attachment: Attachment;
@@ -22,7 +22,10 @@ export function buildCsv(alert: Alert, maxRows: number): CsvResult | undefined {
   const columns = recordColumns(alert.ruleType);
   const kept = alert.records.slice(0, Math.max(0, maxRows));
   const lines = [columns.map((c) => csvCell(c.name)).join(',')];
-  for (const record of kept) lines.push(columns.map((c) => csvCell(c.get(record))).join(','));
+  for (const record of kept) {
+    const cells = isCsvRow(record) ? record.csvCells : columns.map((c) => c.get(record));
+    lines.push(cells.map(csvCell).join(','));
+  }
 
   return {
     attachment: {

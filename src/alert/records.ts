@@ -84,3 +84,17 @@ export function recordColumns(type: Rule['type']): Column[] {
   if (type === 'event') return EVENT_COLUMNS;
   return GENERIC_COLUMNS;
 }
+
+/** A record already reduced to its CSV cells (see csvRow). */
+export interface CsvRow {
+  readonly csvCells: (string | number | undefined)[];
+}
+
+export function isCsvRow(record: unknown): record is CsvRow {
+  return typeof record === 'object' && record !== null && Array.isArray((record as Partial<CsvRow>).csvCells);
+}
+
+/** The CSV cells of one record: what an alert keeps of each matched flow, a few hundred bytes instead of the whole flow. */
+export function csvRow(type: Rule['type'], record: unknown): CsvRow {
+  return { csvCells: recordColumns(type).map((c) => c.get(record)) };
+}

@@ -30,17 +30,18 @@ class TrafficRuleAccumulator {
   first: number | undefined;
   last: number | undefined;
   samples: TrafficFlow[] = [];
-  records: TrafficFlow[] = [];
+  records: unknown[] = [];
 
   constructor(readonly compiled: CompiledTrafficRule, private readonly cap: number) {}
 
-  add(view: FlowView, connections: number): void {
+  /** `kept` gives the record to keep for the CSV, made at most once per flow. */
+  add(view: FlowView, connections: number, kept: () => unknown): void {
     this.count += connections;
     this.matched++;
     if (this.first === undefined || view.at < this.first) this.first = view.at;
     if (this.last === undefined || view.at > this.last) this.last = view.at;
     if (this.samples.length < 2) this.samples.push(view.flow);
-    if (this.records.length < this.cap) this.records.push(view.flow);
+    if (this.records.length < this.cap) this.records.push(kept());
   }
 
   result(topTalkers: Talker[]): RuleMatches {
@@ -72,8 +73,19 @@ export class TrafficAggregator {
   private readonly labelIds = new Map<string, number>();
   private readonly now: number;
 
-  constructor(rules: TrafficRule[], opts: { now: number; csvMaxRows: number }) {
+  private readonly keepRecord: (flow: TrafficFlow) => unknown;
+
+  /**
+   * `keepRecord` reduces a matched flow to what the CSV attachment needs
+   * (default: the flow itself); with many rules x csvMaxRows records, the
+   * raw flows would dominate the run's memory.
+   */
+  constructor(
+    rules: TrafficRule[],
+    opts: { now: number; csvMaxRows: number; keepRecord?: (flow: TrafficFlow) => unknown },
+  ) {
     this.now = opts.now;
+    this.keepRecord = opts.keepRecord ?? ((flow) => flow);
     this.index = new TrafficIndex(rules.filter((r) => r.enabled !== false), opts.now);
     this.accumulators = this.index.rules.map((c, i) => {
       this.ruleIndex.set(c, i);
@@ -90,11 +102,13 @@ export class TrafficAggregator {
     const view = new FlowView(flow, this.now);
     const conns = connections(flow);
     let talker: TalkerCounts | undefined;
+    let record: unknown;
+    const kept = () => (record ??= this.keepRecord(flow));
     for (let c = 0; c < candidates.length; c++) {
       const compiled = candidates[c]!;
       if (!compiled.matches(view)) continue;
       const i = this.ruleIndex.get(compiled)!;
-      this.accumulators[i]!.add(view, conns);
+      this.accumulators[i]!.add(view, conns, kept);
       if (talker) addPair(talker, i, conns);
       else talker = this.intern(flow, i, conns);
     }

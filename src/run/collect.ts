@@ -18,6 +18,7 @@ import type {
   TrafficRule,
 } from '../types.js';
 import { parsePceTime, toIsoZ } from '../util/time.js';
+import { csvRow } from '../alert/records.js';
 import type { RecordLog } from './record-log.js';
 
 const MINUTE = 60_000;
@@ -154,7 +155,11 @@ export async function collectTraffic(
     matches: undefined,
   };
 
-  const aggregator = new TrafficAggregator(rules, { now, csvMaxRows: config.email.csvMaxRows });
+  const aggregator = new TrafficAggregator(rules, {
+    now,
+    csvMaxRows: config.email.csvMaxRows,
+    keepRecord: (flow) => csvRow('traffic', flow),
+  });
   try {
     const result = await queryTraffic(
       client,
