@@ -9,30 +9,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import { makeRng } from '../src/sim/pce-data.js';
 import { event, flow } from './helpers/records.js';
 import { countOf, eventRule, mailedHrefs, MIN, runEnv, secretLeaks, trafficRule } from './helpers/run-env.js';
 
 const CYCLES = 300;
 const SEED = 20250304;
 
-/** mulberry32: small, fast, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 test(`soak: ${CYCLES} cycles with random faults; every tamper event mailed exactly once; the state stays bounded`, async (t) => {
   const env = await runEnv({
     rules: [eventRule({ windowMinutes: 30 }), trafficRule({ threshold: 1, cooldownMinutes: 15 })],
     monitor: { retryMaxAttempts: 3, retryBudgetSeconds: 20, trafficQueryDeadlineSeconds: 30 },
   });
-  const random = rng(SEED);
+  const random = makeRng(SEED);
   const chance = (p: number) => random() < p;
   const pick = (n: number) => Math.floor(random() * n);
   const generated: string[] = [];
