@@ -71,6 +71,17 @@ export function eventsStart(config: ResolvedConfig, state: StateFile, rules: Eve
   return now - Math.max(config.monitor.firstRunLookbackMinutes * MINUTE, longestWindow(rules));
 }
 
+/**
+ * Events of the overlap that earlier runs already read: they are read again
+ * (late ones may have joined them) but must not use up the per-run ceiling,
+ * or a busy overlap would hold the checkpoint still for ever.
+ */
+function rereadCount(state: StateFile, from: number): number {
+  let n = 0;
+  for (const at of Object.values(state.seenEvents)) if (at >= from) n++;
+  return n;
+}
+
 export async function collectEvents(
   client: PceClient,
   config: ResolvedConfig,
@@ -98,7 +109,7 @@ export async function collectEvents(
       from,
       to: now,
       pageSize: config.monitor.eventsPageSize,
-      maxTotal: config.monitor.maxEventsPerRun,
+      maxTotal: config.monitor.maxEventsPerRun + rereadCount(state, from),
     });
     const aggregator = new EventAggregator(rules, { csvMaxRows: config.email.csvMaxRows, now });
 
