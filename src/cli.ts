@@ -49,7 +49,7 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
       describe: 'Config file (else $ILLUMIO_MONITOR_CONFIG, else ./illumio-monitor.json)',
     })
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable result on stdout' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr; run prints no summary (for cron)' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug detail on stderr' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color to disable; NO_COLOR is honoured)' }) as unknown as Argv<GlobalOptions>;
 

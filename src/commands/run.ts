@@ -42,6 +42,9 @@ export const runCommand = verb({
     if (!report.ok) exitCode = EXIT.runtime;
     else if (args.failOnAlert && report.alerts.length > 0) exitCode = EXIT.alertsFired;
 
-    return { exitCode, text: reportText(report), json: reportJson(report, exitCode) };
+    // Failures are diagnostics: stderr, also under --quiet. The summary is a
+    // result (stdout), left out under --quiet so cron mails only on trouble.
+    for (const error of report.errors) ctx.log.error(error);
+    return { exitCode, text: args.quiet ? '' : reportText(report), json: reportJson(report, exitCode) };
   },
 });

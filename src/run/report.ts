@@ -106,6 +106,5 @@ export function reportText(r: RunReport): string {
   else if (r.email.sent) lines.push(`Email sent to ${r.email.to.join(', ')} (${r.email.messageId ?? 'no id'})`);
   if (r.email.retried.delivered) lines.push(`Delivered ${r.email.retried.delivered} message(s) kept from earlier runs.`);
   if (r.email.queued) lines.push(`${r.email.queued} message(s) kept for retry on the next run.`);
-  for (const err of r.errors) lines.push(`FAILED: ${err}`);
   return lines.join('\n');
 }

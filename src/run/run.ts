@@ -13,7 +13,7 @@ import { composeMessage, sendRaw } from '../alert/send.js';
 import { PceClient } from '../pce/client.js';
 import { evaluate, markDelivered } from '../rules/evaluate.js';
 import { acquireLock } from '../state/lock.js';
-import { compactState, loadState, saveState } from '../state/store.js';
+import { compactState, inspectState, loadState, saveState } from '../state/store.js';
 import type { Alert, ResolvedConfig, StateFile } from '../types.js';
 import { toIsoZ } from '../util/time.js';
 import { RecordArrays, teeRecords } from '../rules/offline-records.js';
@@ -49,7 +49,8 @@ export async function runOnce(config: ResolvedConfig, options: RunOptions, ctx: 
 async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context): Promise<RunReport> {
   const startedAt = ctx.clock.now();
   const errors: string[] = [];
-  let { state } = await loadState(config.stateFile, ctx.log);
+  // A dry run only reads: a bad state is reported, never moved aside or restored.
+  let state = options.dryRun ? await peekState(config.stateFile, ctx) : (await loadState(config.stateFile, ctx.log)).state;
 
   // Mail a previous run could not deliver goes first.
   const outbox = { delivered: 0, failed: 0 };
@@ -147,6 +148,12 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
     email: { ...email.report, retried: outbox, queued: next.outbox.length },
     errors,
   };
+}
+
+async function peekState(file: string, ctx: Context): Promise<StateFile> {
+  const { state, source, problem } = await inspectState(file);
+  if (source === 'backup') ctx.log.warn(`state file ${file}: ${problem}; this dry run reads its backup (a real run restores it)`);
+  return state;
 }
 
 /** Advance the checkpoint only as far as events were completely read. */
