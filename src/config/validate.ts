@@ -117,11 +117,30 @@ export function semanticProblems(data: unknown): ConfigProblem[] {
   if (typeof pce.url === 'string' && /^https?:\/\/[^/]*@/.test(pce.url)) {
     problems.push({ path: '/pce/url', message: 'must not contain a user name or password; use apiKey and apiSecretFile' });
   }
+  if (typeof pce.url === 'string' && plainHttpToNetwork(pce.url)) {
+    problems.push({
+      path: '/pce/url',
+      message: 'uses http:// to a host that is not loopback: the API secret would cross the network unencrypted; use https:// (http:// is for local testing on 127.0.0.1 only)',
+    });
+  }
   if (typeof email.timeZone === 'string' && !isTimeZone(email.timeZone)) {
     problems.push({ path: '/email/timeZone', message: `'${email.timeZone}' is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Taipei)` });
   }
 
   return [...problems, ...validateRules(data.rules)];
+}
+
+/** http:// to anything but localhost, 127.0.0.0/8 or ::1. */
+export function plainHttpToNetwork(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false; // the schema reports a malformed URL
+  }
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
 export function isTimeZone(zone: string): boolean {
