@@ -5,7 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { systemClock, type Clock, type CommandResult, type Context } from './context.js';
 import { EXIT, MonitorError, ConfigError, UsageError } from './errors.js';
-import { createLogger, wantColor } from './output.js';
+import { createLogger, safeForTerminal, wantColor } from './output.js';
 import { setDispatcher, type GlobalOptions } from './commands/common.js';
 import { commands } from './commands/index.js';
 
@@ -128,7 +128,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
 
 function printResult(io: MainIo, g: GlobalOptions, result: CommandResult): void {
   if (g.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
-  else if (result.text) io.stdout(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+  else if (result.text) io.stdout(safeForTerminal(result.text.endsWith('\n') ? result.text : `${result.text}\n`));
 }
 
 function reportError(

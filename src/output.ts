@@ -26,13 +26,14 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const paint = makeChalk(options.color);
   const emit = (line: string) => options.write(scrub(line, options.secrets?.() ?? []) + '\n');
+  const clean = (m: string) => safeForTerminal(m);
 
   return {
     verbose: options.verbose,
-    error: (m) => emit(`${paint.red('error:')} ${m}`),
-    warn: (m) => options.quiet || emit(`${paint.yellow('warning:')} ${m}`),
-    info: (m) => options.quiet || emit(m),
-    debug: (m) => options.verbose && emit(paint.dim(m)),
+    error: (m) => emit(`${paint.red('error:')} ${clean(m)}`),
+    warn: (m) => options.quiet || emit(`${paint.yellow('warning:')} ${clean(m)}`),
+    info: (m) => options.quiet || emit(clean(m)),
+    debug: (m) => options.verbose && emit(paint.dim(clean(m))),
   };
 }
 
@@ -49,6 +50,16 @@ export function wantColor(
 
 export function makeChalk(color: boolean): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
+}
+
+/**
+ * Control characters shown as `\x1b` and the like: a hostname or an error body
+ * from the PCE must not move the cursor, retitle the window or clear the
+ * screen of whoever reads the output. Newlines and tabs stay.
+ */
+export function safeForTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Replace every occurrence of every secret (of 4+ characters) by `***`. */
