@@ -271,6 +271,8 @@ export interface Alert {
   recordsMatched?: number;
   /** Health alerts and other notes, one line each. */
   details: string[];
+  /** Set when matches held back by the rule's cooldown are in this alert. */
+  held?: { since: string; count: number; cooldownMinutes: number };
 }
 
 // ---------------------------------------------------------------- state
@@ -293,6 +295,21 @@ export interface RuleState {
    */
   talkers?: [number, string, number][];
   /** Event rules: the oldest 2 matching raw events still inside the window. */
+  samples?: PceEvent[];
+  /** Matches a cooldown holds back, mailed when it ends (see rules/held.ts). */
+  held?: HeldMatches;
+}
+
+export interface HeldMatches {
+  /** When the cooldown first held back a rule at its threshold (ISO); unset = not (yet) owed a mail. */
+  since?: string;
+  /** Events: new matches since the last alert; traffic: connections of the held window. */
+  count: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  /** Events: every source (capped); traffic: the held window's top 5. */
+  talkers: Talker[];
+  /** Events: the oldest 2 held raw events. */
   samples?: PceEvent[];
 }
 

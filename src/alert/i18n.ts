@@ -33,6 +33,8 @@ export interface Strings {
   openEvents: string;
   openHealth: string;
   details: string;
+  /** An alert with matches the rule's cooldown held back. */
+  heldBack(minutes: number, since: string, count: string): string;
   csvAll(n: number, file: string): string;
   csvCapped(cap: number, n: number, file: string): string;
   /** Event alerts whose window count includes matches read by earlier runs. */
@@ -79,6 +81,7 @@ const en: Strings = {
   openEvents: 'Open this window on the Events page',
   openHealth: 'Open the PCE health page',
   details: 'Details',
+  heldBack: (m, since, c) => `Held back by the ${m}-minute cooldown since ${since} (${c} held).`,
   csvAll: (n, f) => (n === 1 ? `The matched record is attached as ${f}.` : `All ${n} matched records are attached as ${f}.`),
   csvCapped: (cap, n, f) => `${f} holds the first ${cap} of ${n} matched records (cap set by email.csvMaxRows).`,
   csvThisRun: (n, f) =>
@@ -126,6 +129,7 @@ const zhTW: Strings = {
   openEvents: '在事件頁面中開啟此時間窗',
   openHealth: '開啟 PCE 健康狀態頁面',
   details: '詳細資訊',
+  heldBack: (m, since, c) => `自 ${since} 起因 ${m} 分鐘冷卻期而暫緩發送（暫緩 ${c} 筆）。`,
   csvAll: (n, f) => `全部 ${n} 筆符合的記錄附於 ${f}。`,
   csvCapped: (cap, n, f) => `${f} 只包含 ${n} 筆符合記錄中的前 ${cap} 筆（上限由 email.csvMaxRows 設定）。`,
   csvThisRun: (n, f) => `本次執行讀到的 ${n} 筆符合記錄附於 ${f}。`,

@@ -84,9 +84,14 @@ function alertView(alert: Alert, ctx: RenderContext, t: Strings, csv: CsvResult 
     talkers: alert.topTalkers.slice(0, 5).map(talkerRow),
     samples: alert.samples.slice(0, 2).map(prettyJson),
     link: link && { ...link, text: linkText[link.kind] },
-    details: alert.details,
+    // Held matches may predate the window shown; the line says why they come now.
+    details: alert.held ? [heldLine(alert.held, t, ctx.email.timeZone), ...alert.details] : alert.details,
     csvNote: csv && csvNote(alert, csv, t),
   };
+}
+
+function heldLine(held: NonNullable<Alert['held']>, t: Strings, zone: string): string {
+  return t.heldBack(held.cooldownMinutes, formatTime(held.since, zone), formatCount(held.count));
 }
 
 function talkerRow(talker: Alert['topTalkers'][number]): TalkerRow {

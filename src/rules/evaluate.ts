@@ -2,12 +2,16 @@
  * Decide which rules fire this run. A rule fires when (a) its window count
  * reaches the threshold, (b) something is new since its last alert, (c) no
  * earlier alert of it is still waiting in the outbox, and (d) its cooldown,
- * counted from the last delivery, has passed. Pure: the input state is not
+ * counted from the last delivery, has passed. Matches the cooldown held
+ * back are mailed by the first run after it, even when they have left the
+ * window by then. Pure: the input state is not
  * changed; the caller saves the returned one.
  */
-import { SEVERITIES, type Alert, type Rule, type RuleState, type StateFile } from '../types.js';
-import { toIsoZ } from '../util/time.js';
+import { SEVERITIES, type Alert, type HeldMatches, type Rule, type RuleState, type StateFile } from '../types.js';
+import { parsePceTime, toIsoZ } from '../util/time.js';
 import type { RuleMatches } from './aggregate.js';
+import { arm, heldAlert, heldNote, holdEvents, holdTraffic } from './held.js';
+import { inWindow } from './history.js';
 import {
   emptyRuleState,
   eventOutcome,
@@ -37,8 +41,11 @@ export interface Evaluation {
   alerts: Alert[];
   /** A new object; fired rules have newSinceAlert reset and lastAlertedMatchAt set, not lastAlertAt. */
   state: StateFile;
-  /** Rules held back; below-threshold is listed only when the count is above 0. */
-  suppressed: { ruleId: string; reason: SuppressReason; count: number }[];
+  /**
+   * Rules held back; below-threshold is listed only when the count is above 0.
+   * `held`: the matches a cooldown holds for the mail sent when it ends.
+   */
+  suppressed: { ruleId: string; reason: SuppressReason; count: number; held?: number }[];
   /** Enabled rules whose data was available this run. */
   evaluated: number;
 }
@@ -51,19 +58,18 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
   for (const rule of rules) {
     if (rule.enabled === false) continue;
-    const outcome = outcomeOf(rule, state.rules[rule.id] ?? emptyRuleState(), input);
+    const prev = state.rules[rule.id] ?? emptyRuleState();
+    const outcome = outcomeOf(rule, prev, input);
     if (!outcome) continue;
     result.evaluated++;
 
-    const reason = suppression(rule, outcome, pending.has(rule.id), state.rules[rule.id], now);
-    if (reason) {
-      next.rules[rule.id] = outcome.state;
-      if (reason !== 'below-threshold' || outcome.count > 0) {
-        result.suppressed.push({ ruleId: rule.id, reason, count: outcome.count });
-      }
-    } else {
-      next.rules[rule.id] = outcome.firedState;
-      result.alerts.push(outcome.alert);
+    const decision = decide(rule, outcome, prev, pending.has(rule.id), now);
+    next.rules[rule.id] = decision.state;
+    if (decision.alert) result.alerts.push(decision.alert);
+    else if (decision.reason !== 'below-threshold' || outcome.count > 0) {
+      const entry: Evaluation['suppressed'][number] = { ruleId: rule.id, reason: decision.reason, count: outcome.count };
+      if (decision.held !== undefined) entry.held = decision.held;
+      result.suppressed.push(entry);
     }
   }
 
@@ -80,6 +86,74 @@ function outcomeOf(rule: Rule, prev: RuleState, input: EvaluationInput): RuleOut
     case 'health':
       return input.health && healthOutcome(rule, prev, input.health, input.now);
   }
+}
+
+type Decision =
+  | { alert: Alert; state: RuleState; reason?: undefined; held?: undefined }
+  | { alert?: undefined; state: RuleState; reason: SuppressReason; held: number | undefined };
+
+/**
+ * Fire, hold or suppress. While a rule cools down (or its mail waits), its
+ * new matches are held; once they reach the threshold under the cooldown,
+ * the first run after it mails them (see held.ts).
+ */
+function decide(rule: Rule, outcome: RuleOutcome, prev: RuleState, pendingMail: boolean, now: number): Decision {
+  const waiting = pendingMail && rule.cooldownMinutes > 0;
+  // Health rules remind after their cooldown on their own.
+  const holds = rule.type !== 'health' && rule.cooldownMinutes > 0;
+  const cooling = holds && (waiting || inCooldown(rule, prev, now));
+
+  let held = holds ? prev.held : undefined;
+  if (outcome.fresh && (cooling || held?.since)) held = holdEvents(held, outcome.fresh, now);
+  const reason = suppression(rule, outcome, waiting, prev, now);
+
+  if (held?.since && !cooling) return fireHeld(rule, outcome, prev, held, reason);
+  if (!reason) return { alert: outcome.alert, state: withHeld(outcome.firedState, undefined) };
+
+  if (reason === 'cooldown' || reason === 'pending-delivery') {
+    if (rule.type === 'traffic') held = holdTraffic(held, outcome.alert);
+    // Held event matches owe a mail only when they reach the threshold by themselves.
+    if (held && held.count >= rule.threshold) held = arm(held, now);
+  }
+  // The cooldown is over and nothing it held reached the threshold: the normal rules apply.
+  if (!cooling) held = undefined;
+  return { reason, held: held?.since ? held.count : undefined, state: withHeld(outcome.state, held) };
+}
+
+/**
+ * The cooldown is over and it held matches back: one alert for them. When
+ * this run's window fires anyway and still holds them all, that alert
+ * carries the note instead.
+ */
+function fireHeld(rule: Rule, outcome: RuleOutcome, prev: RuleState, held: HeldMatches, reason: SuppressReason | undefined): Decision {
+  const event = rule.type === 'event';
+  const first = parsePceTime(held.firstSeen);
+  const windowStart = parsePceTime(outcome.alert.windowStart) ?? 0;
+  const covered = !reason && (!event || (first !== undefined && inWindow(first, windowStart)));
+
+  if (covered) {
+    const alert = { ...outcome.alert, held: heldNote(held, rule.cooldownMinutes) };
+    return { alert, state: withHeld(outcome.firedState, undefined) };
+  }
+  const alert = heldAlert(outcome.alert, held, rule.cooldownMinutes, event);
+  // Traffic: newer flows of this run that are not in the held alert stay new.
+  const base = event ? outcome.firedState : { ...outcome.state, lastAlertedMatchAt: prev.lastAlertedMatchAt };
+  const lastAlertedMatchAt = latestIso(base.lastAlertedMatchAt, held.lastSeen);
+  return { alert, state: withHeld({ ...base, ...(lastAlertedMatchAt ? { lastAlertedMatchAt } : {}) }, undefined) };
+}
+
+function withHeld(state: RuleState, held: HeldMatches | undefined): RuleState {
+  const next: RuleState = { ...state };
+  if (held) next.held = held;
+  else delete next.held;
+  return next;
+}
+
+function latestIso(a: string | undefined, b: string | undefined): string | undefined {
+  const [x, y] = [parsePceTime(a), parsePceTime(b)];
+  if (x === undefined) return b;
+  if (y === undefined) return a;
+  return x >= y ? a : b;
 }
 
 function suppression(

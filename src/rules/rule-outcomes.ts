@@ -7,6 +7,7 @@ import type { Alert, EventRule, HealthRule, Rule, RuleState, Talker, TrafficRule
 import { parsePceTime, toIsoZ } from '../util/time.js';
 import type { RuleMatches } from './aggregate.js';
 import { addTimes, bucketOf, inWindow, pruneBuckets, sumBuckets, windowStartOf, MINUTE } from './history.js';
+import { newEventMatches, type NewEventMatches } from './held.js';
 import { addTalkers, capTalkers, mergeSamples, pruneTalkers, windowTalkers, withDetail } from './window-detail.js';
 
 export interface RuleOutcome {
@@ -17,6 +18,8 @@ export interface RuleOutcome {
   /** The rule's state if it fires (lastAlertAt is set later, on delivery). */
   firedState: RuleState;
   alert: Alert;
+  /** Event rules: this run's new matches inside the window, for what a cooldown holds back. */
+  fresh?: NewEventMatches;
 }
 
 export function emptyRuleState(): RuleState {
@@ -55,6 +58,7 @@ export function eventOutcome(rule: EventRule, prev: RuleState, m: RuleMatches | 
     state,
     firedState: { ...state, newSinceAlert: 0, lastAlertedMatchAt: latest(prev.lastAlertedMatchAt, lastSeen) },
     alert: makeAlert(rule, now, count, m, firstSeen, lastSeen, [], shown),
+    fresh: newEventMatches(m, windowStart, now),
   };
 }
 

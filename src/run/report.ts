@@ -97,8 +97,16 @@ export function reportText(r: RunReport): string {
   } else {
     lines.push(`${r.alerts.length} alert${r.alerts.length === 1 ? '' : 's'}:`);
     for (const a of r.alerts) {
-      lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.ruleId}: ${a.count} in ${a.windowMinutes} min (threshold ${a.threshold})`);
+      const held = a.held ? `, held back by the cooldown since ${a.held.since}` : '';
+      lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.ruleId}: ${a.count} in ${a.windowMinutes} min (threshold ${a.threshold}${held})`);
     }
+  }
+
+  // Matches a cooldown holds back are mailed later, not lost: say so.
+  const held = r.suppressed.filter((s) => s.held !== undefined);
+  if (held.length) {
+    const list = held.map((s) => `${s.ruleId} (${s.held})`).join(', ');
+    lines.push(`Held back by cooldown: ${list}; ${held.length === 1 ? 'it is' : 'they are'} mailed when the cooldown ends.`);
   }
 
   if (r.email.savedTo) lines.push(`Email saved to ${r.email.savedTo}`);

@@ -1,13 +1,15 @@
 /**
  * Keep the state bounded however long the tool runs: history only inside
- * each rule's window (counts, talkers and samples alike), no state for
+ * each rule's window (counts, talkers and samples alike), a fixed-size
+ * summary of what a cooldown holds back, no state for
  * rules no longer configured, and the de-duplication memory only as far
  * back as the next run re-reads.
  */
-import type { Rule, RuleState, StateFile } from '../types.js';
+import type { HeldMatches, Rule, RuleState, StateFile } from '../types.js';
 import { parsePceTime } from '../util/time.js';
 import { MINUTE, pruneBuckets, sumBuckets, windowStartOf } from '../rules/history.js';
-import { capTalkers, pruneSamples, pruneTalkers, withDetail } from '../rules/window-detail.js';
+import { TOP_TALKERS } from '../rules/talkers.js';
+import { capTalkers, pruneSamples, pruneTalkers, SAMPLES_SHOWN, TALKER_ENTRIES_MAX, withDetail } from '../rules/window-detail.js';
 
 /** Seen events are kept this much longer than the overlap, for clock jitter. */
 export const SEEN_MARGIN_MS = 10 * MINUTE;
@@ -37,9 +39,25 @@ function compactRules(states: StateFile['rules'], rules: readonly Rule[], now: n
     const talkers = event ? capTalkers(pruneTalkers(prev.talkers ?? [], windowStart)) : [];
     const samples = event ? pruneSamples(prev.samples ?? [], windowStart) : [];
     const next = withDetail({ ...prev, buckets, newSinceAlert }, talkers, samples);
+    const held = compactHeld(prev.held, rule);
+    if (held) next.held = held;
+    else delete next.held;
     if (!isEmpty(next)) out[rule.id] = next;
   }
   return out;
+}
+
+/**
+ * What a cooldown holds back outlives the window on purpose (it is mailed
+ * when the cooldown ends), but its size is fixed; a rule that lost its
+ * cooldown, or became a health rule, holds nothing.
+ */
+function compactHeld(held: HeldMatches | undefined, rule: Rule): HeldMatches | undefined {
+  if (!held || rule.cooldownMinutes === 0 || rule.type === 'health') return undefined;
+  const next: HeldMatches = { ...held, talkers: held.talkers.slice(0, rule.type === 'event' ? TALKER_ENTRIES_MAX : TOP_TALKERS) };
+  if (held.samples) next.samples = held.samples.slice(0, SAMPLES_SHOWN);
+  if (rule.type !== 'event') delete next.samples;
+  return next;
 }
 
 function isEmpty(s: RuleState): boolean {
@@ -48,7 +66,8 @@ function isEmpty(s: RuleState): boolean {
     s.newSinceAlert === 0 &&
     s.lastAlertAt === undefined &&
     s.lastAlertedMatchAt === undefined &&
-    !s.alertedProblems?.length
+    !s.alertedProblems?.length &&
+    s.held === undefined
   );
 }
 

@@ -46,7 +46,22 @@ function ruleProblem(rule: unknown): string | undefined {
   if (problems !== undefined && !(Array.isArray(problems) && problems.every((p) => typeof p === 'string'))) {
     return '/alertedProblems: not a list of strings';
   }
-  return detailProblem(rule);
+  return detailProblem(rule) ?? heldProblem(rule.held);
+}
+
+/** What a cooldown holds back: a count, times, talkers and raw events. */
+function heldProblem(held: unknown): string | undefined {
+  if (held === undefined) return undefined;
+  if (!isRecord(held)) return '/held: not an object';
+  if (!Number.isFinite(held.count)) return '/held/count: not a number';
+  for (const key of ['since', 'firstSeen', 'lastSeen'] as const) {
+    if (held[key] !== undefined && !isIso(held[key])) return `/held/${key}: not a UTC time`;
+  }
+  if (!Array.isArray(held.talkers)) return '/held/talkers: not a list';
+  const talker = held.talkers.findIndex((t) => !isRecord(t) || typeof t.label !== 'string' || !Number.isFinite(t.count));
+  if (talker >= 0) return `/held/talkers/${talker}: not a talker with label and count`;
+  const problem = detailProblem({ samples: held.samples });
+  return problem && `/held${problem}`;
 }
 
 /** Event rules' talkers ([minute, source, count] triples) and samples (raw events). */
