@@ -5,15 +5,17 @@
  * keeps the mail in its outbox and exits 1. The password never appears in
  * any message: nodemailer's errors are scrubbed before they leave here.
  */
-import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import { EXIT, MailError, errorMessage } from '../errors.js';
+import { MailError } from '../errors.js';
 import { scrub, type Logger } from '../output.js';
 import type { ResolvedSmtp } from '../types.js';
 import { oneLine } from './escape.js';
+import { noTlsForPassword, transportOptions, warnClearTextPassword } from './transport.js';
 
 export { composeMessage, type ComposedMessage } from './compose.js';
+
+export { transportOptions } from './transport.js';
 
 export interface SendResult {
   accepted: string[];
@@ -21,18 +23,35 @@ export interface SendResult {
   response: string;
 }
 
-/** Some or all recipients were refused; `accepted` already got the mail. */
+/** The relay's answer to RCPT TO for one refused recipient. */
+export interface Refusal {
+  recipient: string;
+  /** The SMTP reply code, 0 when the reply had none. */
+  code: number;
+  /** The reply, one line, scrubbed. */
+  response: string;
+}
+
+/**
+ * Some or all recipients were refused; `accepted` already got the mail.
+ * `permanent` lists those refused with a 5xx reply (retrying cannot help);
+ * 4xx refusals are temporary and worth another try.
+ */
 export class MailNotAcceptedError extends MailError {
   override name = 'MailNotAcceptedError';
   readonly accepted: string[];
   readonly rejected: string[];
   readonly response: string;
+  readonly refusals: Refusal[];
+  readonly permanent: string[];
 
-  constructor(message: string, result: SendResult, hint: string) {
+  constructor(message: string, result: SendResult & { refusals?: Refusal[] }, hint: string) {
     super('MAIL_NOT_ACCEPTED', message, { hint });
     this.accepted = result.accepted;
     this.rejected = result.rejected;
     this.response = result.response;
+    this.refusals = result.refusals ?? [];
+    this.permanent = this.refusals.filter((r) => r.code >= 500 && r.code < 600).map((r) => r.recipient);
   }
 }
 
@@ -41,6 +60,7 @@ export async function sendRaw(
   message: { raw: string; envelope: { from: string; to: string[] } },
   log: Logger,
 ): Promise<SendResult> {
+  warnClearTextPassword(smtp, log);
   const transport = nodemailer.createTransport(await transportOptions(smtp));
   const where = `${smtp.host}:${smtp.port}`;
   log.debug(`SMTP ${where}: sending to ${message.envelope.to.length} recipient(s)`);
@@ -60,9 +80,10 @@ export async function sendRaw(
     response: oneLine(scrub(info.response ?? '', secrets(smtp))),
   };
   if (result.rejected.length > 0) {
+    const refusals = refusalsOf((info as { rejectedErrors?: NodemailerError[] }).rejectedErrors, smtp);
     throw new MailNotAcceptedError(
       `SMTP server ${where} refused recipient(s) ${result.rejected.join(', ')}`,
-      result,
+      { ...result, refusals },
       'Check email.to against what the relay accepts.',
     );
   }
@@ -71,40 +92,14 @@ export async function sendRaw(
   return result;
 }
 
-async function transportOptions(smtp: ResolvedSmtp): Promise<SMTPTransport.Options> {
-  return {
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    ignoreTLS: smtp.starttls === 'off',
-    requireTLS: smtp.starttls === 'required',
-    tls: { ca: smtp.caFile ? await readCa(smtp.caFile) : undefined, rejectUnauthorized: smtp.verifyTls },
-    name: smtp.ehloName,
-    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
-    connectionTimeout: smtp.connectionTimeoutMs,
-    greetingTimeout: smtp.greetingTimeoutMs,
-    socketTimeout: smtp.socketTimeoutMs,
-    logger: false,
-    debug: false,
-  };
-}
-
-async function readCa(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new MailError('MAIL_CA_FILE', `cannot read email.smtp.caFile ${file}: ${errorMessage(err)}`, {
-      exitCode: EXIT.usage,
-      hint: 'Point email.smtp.caFile at the PEM file of the CA that signed the relay certificate.',
-    });
-  }
-}
-
 interface NodemailerError {
   code?: string;
+  command?: string;
   response?: string;
   responseCode?: number;
+  recipient?: string;
   rejected?: string[];
+  rejectedErrors?: NodemailerError[];
   message?: string;
 }
 
@@ -124,6 +119,11 @@ function mailFailure(err: unknown, smtp: ResolvedSmtp): MailError {
     });
   }
 
+  // requireTLS was set for the password and the relay answered STARTTLS with a refusal: AUTH was never sent.
+  if (e.code === 'ETLS' && e.command === 'STARTTLS' && e.responseCode && smtp.user) {
+    return noTlsForPassword(smtp);
+  }
+
   // No SMTP reply code means the conversation broke off (refused, timed out,
   // dropped, TLS failed): a connection problem, not a refusal of this message.
   if (e.code === 'ETLS' || !e.responseCode) {
@@ -135,9 +135,18 @@ function mailFailure(err: unknown, smtp: ResolvedSmtp): MailError {
   const rejected = e.rejected?.map(String) ?? [];
   return new MailNotAcceptedError(
     `SMTP server ${where} did not accept the message: ${reply}`,
-    { accepted: [], rejected, response: reply },
+    { accepted: [], rejected, response: reply, refusals: refusalsOf(e.rejectedErrors, smtp) },
     "The relay's reply says why; check its policy and log for this sender and these recipients.",
   );
+}
+
+/** nodemailer keeps one error per refused RCPT, with the recipient and the reply. */
+function refusalsOf(errors: NodemailerError[] | undefined, smtp: ResolvedSmtp): Refusal[] {
+  return (errors ?? []).map((e) => ({
+    recipient: String(e.recipient ?? ''),
+    code: e.responseCode ?? 0,
+    response: oneLine(scrub(e.response ?? e.message ?? '', secrets(smtp))),
+  }));
 }
 
 function secrets(smtp: ResolvedSmtp): string[] {

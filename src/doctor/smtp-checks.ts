@@ -7,17 +7,24 @@
  * nodemailer reports a failed session as one error; which step failed is
  * read from its transaction log (server replies only; our commands, and so
  * the AUTH exchange, are not kept).
+ *
+ * The password follows delivery's rule (needsTls in alert/transport.ts):
+ * to a non-loopback relay it goes only inside TLS, so a relay without
+ * STARTTLS makes smtp-auth FAIL without ever sending it.
  */
 import { readFile } from 'node:fs/promises';
 import { format } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { errorMessage } from '../errors.js';
+import { isLoopbackHost, needsTls, sendsPasswordInClear } from '../alert/transport.js';
 import type { ResolvedSmtp } from '../types.js';
 import { fail, pass, skip, warn, type CheckResult } from './check.js';
 import { tcpCheck } from './network.js';
 
 const TLS_HINT = 'set email.smtp.caFile to the CA that signed the relay certificate, or email.smtp.starttls to "off" for a loopback relay without TLS';
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i;
+const NO_TLS_HINT = "set email.smtp.starttls to 'off' to allow it, or use a relay with TLS";
+
+type SessionError = Error & { code?: string; command?: string; responseCode?: number };
 
 interface Session {
   conn: SMTPConnection;
@@ -59,7 +66,7 @@ async function openSession(smtp: ResolvedSmtp): Promise<Session> {
     port: smtp.port,
     secure: smtp.secure,
     ignoreTLS: smtp.starttls === 'off',
-    requireTLS: smtp.starttls === 'required',
+    requireTLS: needsTls(smtp),
     tls: { ca: smtp.caFile ? await readFile(smtp.caFile, 'utf8') : undefined, rejectUnauthorized: smtp.verifyTls },
     name: smtp.ehloName,
     connectionTimeout: smtp.connectionTimeoutMs,
@@ -73,7 +80,7 @@ async function openSession(smtp: ResolvedSmtp): Promise<Session> {
 }
 
 /** nodemailer calls back only on success; a failure arrives as an 'error' event (or a hang-up as 'end'). */
-function connect(conn: SMTPConnection): Promise<(Error & { code?: string; command?: string }) | undefined> {
+function connect(conn: SMTPConnection): Promise<SessionError | undefined> {
   return new Promise((resolve) => {
     conn.once('error', (err: Error) => resolve(err));
     conn.once('end', () => resolve(new Error('the relay closed the connection')));
@@ -82,7 +89,7 @@ function connect(conn: SMTPConnection): Promise<(Error & { code?: string; comman
 }
 
 /** Greeting, EHLO and STARTTLS lines from the replies seen and the error, if any. */
-function handshakeChecks(smtp: ResolvedSmtp, s: Session, err: (Error & { code?: string; command?: string }) | undefined): CheckResult[] {
+function handshakeChecks(smtp: ResolvedSmtp, s: Session, err: SessionError | undefined): CheckResult[] {
   const greeting = s.replies[0];
   const ehlo = s.replies.find((r, i) => i > 0 && /^250[ -]/.test(r));
   const why = err ? errorMessage(err).replace(/\s+/g, ' ') : '';
@@ -101,6 +108,9 @@ function handshakeChecks(smtp: ResolvedSmtp, s: Session, err: (Error & { code?: 
   const offers = `STARTTLS ${/[ -]STARTTLS\b/i.test(ehlo) ? 'offered' : 'not offered'}; ${authMechanisms(s.replies)}`;
   checks.push(pass('smtp-ehlo', `EHLO accepted; ${offers}`));
 
+  // STARTTLS was required (by the config or for the password) and the relay refused it with a reply.
+  if (err?.command === 'STARTTLS' && err.responseCode) return [...checks, ...noStarttls(smtp, why)];
+
   if (err) {
     const detail = tlsError ? `STARTTLS failed: ${why}` : `session failed after EHLO: ${why}`;
     checks.push(fail('smtp-starttls', detail, tlsError ? TLS_HINT : 'check the relay log for the reason'));
@@ -114,8 +124,15 @@ function starttlsCheck(smtp: ResolvedSmtp, conn: SMTPConnection): CheckResult {
   if (smtp.secure) return pass('smtp-starttls', 'not needed: implicit TLS (email.smtp.secure: true)');
   if (conn.secure) return pass('smtp-starttls', 'upgraded to TLS; the certificate verified');
   if (smtp.starttls === 'off') return skip('smtp-starttls', 'not used (email.smtp.starttls: off)');
-  if (LOOPBACK.test(smtp.host)) return pass('smtp-starttls', 'not offered; the relay is on loopback, so mail does not cross the network here');
-  return warn('smtp-starttls', `${smtp.host} does not offer STARTTLS: mail and password travel unencrypted`, 'enable STARTTLS on the relay, or use email.smtp.secure with port 465');
+  if (isLoopbackHost(smtp.host)) return pass('smtp-starttls', 'not offered; the relay is on loopback, so mail does not cross the network here');
+  return warn('smtp-starttls', `${smtp.host} does not offer STARTTLS: mail travels unencrypted`, 'enable STARTTLS on the relay, or use email.smtp.secure with port 465');
+}
+
+/** The relay answered STARTTLS with a refusal: no TLS, so no login either. */
+function noStarttls(smtp: ResolvedSmtp, why: string): CheckResult[] {
+  const starttls = fail('smtp-starttls', `${smtp.host} offers no STARTTLS (${why})`, 'enable STARTTLS on the relay, or use email.smtp.secure with port 465');
+  if (!smtp.user) return [starttls, skip('smtp-auth', 'no email.smtp.user: the relay is used without login')];
+  return [starttls, fail('smtp-auth', `not attempted: the relay offers no STARTTLS; refusing to send the password of ${smtp.user} in clear text`, NO_TLS_HINT)];
 }
 
 async function authCheck(smtp: ResolvedSmtp, conn: SMTPConnection): Promise<CheckResult> {
@@ -124,6 +141,9 @@ async function authCheck(smtp: ResolvedSmtp, conn: SMTPConnection): Promise<Chec
   const err = await new Promise<Error | undefined>((resolve) => {
     conn.login({ user: smtp.user!, pass: smtp.password ?? '' }, (e) => resolve(e ?? undefined));
   });
+  if (!err && sendsPasswordInClear(smtp)) {
+    return warn('smtp-auth', `user ${smtp.user} accepted, but the password crossed the network in clear text (email.smtp.starttls: off)`, 'use a relay with TLS and set email.smtp.starttls to auto');
+  }
   if (!err) return pass('smtp-auth', `user ${smtp.user} accepted`);
   return fail('smtp-auth', `relay refused the login of user ${smtp.user}: ${errorMessage(err).replace(/\s+/g, ' ')}`,
     'check email.smtp.user and the password (email.smtp.passwordFile or ILLUMIO_SMTP_PASSWORD)');

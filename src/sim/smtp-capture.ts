@@ -20,8 +20,10 @@ export interface CaptureOptions {
   secure?: boolean;
   /** Offer STARTTLS (self-signed certificate); off by default, like a loopback Postfix. */
   starttls?: boolean;
-  /** true refuses every recipient; a list refuses only those addresses. */
+  /** true refuses every recipient; a list refuses only those addresses (550, permanent). */
   rejectRcpt?: boolean | string[];
+  /** Address -> RCPT reply code (e.g. 450 temporary, 550 permanent); wins over rejectRcpt. */
+  rcptCodes?: Record<string, number>;
   failMode?: FailMode;
   /** How long 'slow-greeting' holds the 220 back (default 10 s). */
   greetingDelayMs?: number;
@@ -48,7 +50,11 @@ export interface SmtpCapture {
   messages: CapturedMessage[];
   /** PEM of the self-signed certificate when secure or starttls is on. */
   certPem: string | undefined;
+  /** Every AUTH the server saw (accepted or not): whether a password went out, and over TLS or not. */
+  authAttempts: { user: string; tls: boolean }[];
   setFailMode(mode: FailMode): void;
+  /** Replace the per-address RCPT reply codes (an empty object accepts everyone not in rejectRcpt). */
+  setRcptCodes(codes: Record<string, number>): void;
   waitFor(count: number, timeoutMs: number): Promise<CapturedMessage[]>;
   close(): Promise<void>;
 }
@@ -58,6 +64,8 @@ export async function startSmtpCapture(opts: CaptureOptions = {}): Promise<SmtpC
   const waiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
   let failMode: FailMode = opts.failMode ?? 'none';
+  let rcptCodes: Record<string, number> = { ...opts.rcptCodes };
+  const authAttempts: SmtpCapture['authAttempts'] = [];
   const tls = opts.secure || opts.starttls ? await makeCert() : undefined;
 
   let received = 0;
@@ -77,14 +85,17 @@ export async function startSmtpCapture(opts: CaptureOptions = {}): Promise<SmtpC
       const timer = setTimeout(() => callback(), opts.greetingDelayMs ?? 10_000);
       timers.add(timer);
     },
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
+      authAttempts.push({ user: auth.username ?? '', tls: Boolean(session.secure) });
       const good = opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass;
       if (!good) return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       callback(null, { user: auth.username });
     },
     onRcptTo(address, _session, callback) {
-      if (!refused(opts.rejectRcpt, address.address)) return callback();
-      callback(Object.assign(new Error(`Mailbox ${address.address} unavailable`), { responseCode: 550 }));
+      const code = rcptCodes[address.address] ?? (refused(opts.rejectRcpt, address.address) ? 550 : 250);
+      if (code < 400) return callback();
+      const text = code < 500 ? `Mailbox ${address.address} busy, try again later` : `Mailbox ${address.address} unavailable`;
+      callback(Object.assign(new Error(text), { responseCode: code }));
     },
     onData(stream, session, callback) {
       receive(stream, session, failMode).then(
@@ -109,7 +120,9 @@ export async function startSmtpCapture(opts: CaptureOptions = {}): Promise<SmtpC
     port,
     messages,
     certPem: tls?.cert,
+    authAttempts,
     setFailMode: (mode) => (failMode = mode),
+    setRcptCodes: (codes) => (rcptCodes = { ...codes }),
     waitFor: (count, timeoutMs) => waitFor(messages, waiters, count, timeoutMs),
     close: () => {
       for (const t of timers) clearTimeout(t);
