@@ -18,7 +18,7 @@ import type { Alert, ResolvedConfig, StateFile } from '../types.js';
 import { toIsoZ } from '../util/time.js';
 import { RecordArrays, teeRecords } from '../rules/offline-records.js';
 import { collectEvents, collectHealth, collectTraffic, enabled } from './collect.js';
-import { flushOutbox, keepUndelivered, pendingMail } from './deliver.js';
+import { afterFailure, flushOutbox, outcome, pendingMail } from './deliver.js';
 import { RecordLog } from './record-log.js';
 import type { RunReport } from './report.js';
 
@@ -55,7 +55,7 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
   // Mail a previous run could not deliver goes first.
   const outbox = { delivered: 0, failed: 0 };
   if (!options.dryRun && state.outbox.length > 0) {
-    const flushed = await flushOutbox(state, config.email.smtp, () => ctx.clock.now(), ctx.log);
+    const flushed = await flushOutbox(state, config.email, () => ctx.clock.now(), ctx.log);
     state = flushed.state;
     Object.assign(outbox, { delivered: flushed.report.delivered, failed: flushed.report.failed });
     errors.push(...flushed.report.errors);
@@ -114,7 +114,7 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
 
   const email = await alertByMail(evaluation.alerts, coverage, next, config, options, ctx);
   next = email.state;
-  if (email.error) errors.push(email.error);
+  errors.push(...(email.errors ?? []));
 
   if (!options.dryRun) {
     const compact = (s: StateFile) => compactState(s, config.rules, ctx.clock.now(), config.monitor.overlapMinutes * 60_000);
@@ -167,7 +167,7 @@ function recordReads(state: StateFile, events: Awaited<ReturnType<typeof collect
 interface MailOutcome {
   state: StateFile;
   report: { sent: boolean; to: string[]; messageId?: string; savedTo?: string };
-  error?: string;
+  errors?: string[];
 }
 
 async function alertByMail(
@@ -211,14 +211,16 @@ async function alertByMail(
     await saveState(config.stateFile, delivered);
     return { state: delivered, report: { ...report, sent: true } };
   } catch (err) {
-    const kept: StateFile = {
-      ...queued,
-      outbox: queued.outbox.map((m) => (m.id === pending.id ? keepUndelivered(m, err) : m)),
-    };
+    // Recipients refused permanently are dropped at once; with nobody left, the message is not kept.
+    const after = afterFailure(pending, err);
+    const outbox = state.outbox.concat(after.kept ?? []);
+    const kept: StateFile = after.kept || after.acceptedBy.length === 0
+      ? { ...queued, outbox }
+      : markDelivered({ ...queued, outbox }, ruleIds, ctx.clock.now());
     return {
       state: kept,
       report,
-      error: `alert mail not delivered, kept for the next run: ${errorMessage(err)}`,
+      errors: [`alert mail ${outcome(after, 'not delivered, kept for the next run')}: ${errorMessage(err)}`, ...after.errors],
     };
   }
 }
