@@ -53,12 +53,13 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug detail on stderr' })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color to disable; NO_COLOR is honoured)' }) as unknown as Argv<GlobalOptions>;
 
+  // strict() before the commands, so it reaches their options too.
+  parser = parser.strict();
   for (const command of commands) parser = parser.command(command);
 
   return parser
     .demandCommand(1, 'Name a command; see --help.')
     .recommendCommands()
-    .strict()
     .epilogue(EPILOG)
     // No hard wrap: yargs' wrapping splits words; terminals wrap long lines themselves.
     .wrap(null)
@@ -69,8 +70,8 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
 /** Run the CLI; returns the exit code (and sets process.exitCode from the bin). */
 export async function main(argv: string[], io: MainIo = processIo()): Promise<number> {
   let result: CommandResult | undefined;
-  let globals: GlobalOptions = { config: undefined, json: false, quiet: false, verbose: false, color: true };
-  let usageFailure: string | undefined;
+  // Until yargs has parsed them; --json is known early so every error path can honour it.
+  let globals: GlobalOptions = { config: undefined, json: argv.includes('--json'), quiet: false, verbose: false, color: true };
 
   const makeLogger = (g: GlobalOptions) =>
     createLogger({
@@ -100,7 +101,8 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
 
   const parser = buildParser(argv).fail((msg, err) => {
     if (err) throw err; // a handler threw: not a usage problem, no help text
-    usageFailure = msg;
+    // Throw, or yargs would go on and run the handler after a usage error.
+    throw new UsageFailure(msg);
   });
 
   let exitCode: number;
@@ -109,10 +111,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {
       helpOutput = output;
     });
-    if (usageFailure !== undefined) {
-      io.stderr(`${await parser.getHelp()}\n\nerror: ${usageFailure}\n`);
-      exitCode = EXIT.usage;
-    } else if (result) {
+    if (result) {
       printResult(io, globals, result);
       exitCode = result.exitCode;
     } else {
@@ -120,11 +119,21 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
       exitCode = EXIT.ok;
     }
   } catch (err) {
-    exitCode = reportError(io, globals, makeLogger(globals), err);
+    if (err instanceof UsageFailure) {
+      io.stderr(`${await parser.getHelp()}\n\nerror: ${err.message}\n`);
+      // Scripts that asked for JSON get it on every path, usage errors too.
+      if (argv.includes('--json')) io.stdout(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message: err.message } }, null, 2)}\n`);
+      exitCode = EXIT.usage;
+    } else {
+      exitCode = reportError(io, globals, makeLogger(globals), err);
+    }
   }
 
   return exitCode;
 }
+
+/** yargs rejected the command line (unknown option, missing argument, ...). */
+class UsageFailure extends Error {}
 
 function printResult(io: MainIo, g: GlobalOptions, result: CommandResult): void {
   if (g.json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);

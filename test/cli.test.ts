@@ -19,7 +19,7 @@ test('no command is a usage error (exit 2) with help on stderr', async () => {
 });
 
 test('an unknown option is a usage error', async () => {
-  const r = await runCli(['--frobnicate']);
+  const r = await runCli(['state', 'show', '--frobnicate']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Unknown argument: frobnicate/);
 });
@@ -28,4 +28,20 @@ test('--quiet and --verbose conflict', async () => {
   const r = await runCli(['run', '--quiet', '--verbose']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /mutually exclusive/);
+});
+
+test('--json gives a JSON error on stdout for usage errors too', async () => {
+  for (const args of [['--json'], ['--json', 'bogus'], ['--json', 'run', '--bogus'], ['--json', 'run', '-q', '-v'], ['--json', 'config', 'set']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    assert.equal(out.ok, false, args.join(' '));
+    assert.equal(out.error.code, 'USAGE', `${args.join(' ')}: ${out.error.message}`);
+  }
+});
+
+test('an unknown option of a verb is a usage error', async () => {
+  const r = await runCli(['run', '--bogus']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Unknown argument: bogus/);
 });

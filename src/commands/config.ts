@@ -9,6 +9,7 @@ import { setSetting, parseSettingValue, settingSchema, unsetSetting } from '../c
 import { readConfigRaw } from '../config/read.js';
 import { maskConfig } from '../config/secrets.js';
 import { validateConfig } from '../config/validate.js';
+import { UsageError } from '../errors.js';
 import type { ConfigFile } from '../types.js';
 import { importLegacyCommand } from '../config/legacy.js';
 import { configInitCommand } from './config-init.js';
@@ -26,6 +27,10 @@ const setCommand = verb({
       .example('$0 config set email.to soc@example.com noc@example.com', 'replace the recipients')
       .example('$0 config set pce.apiSecretFile /etc/illumio-monitor/pce-secret', 'read the API secret from a 0600 file'),
   handler: async (args, ctx) => {
+    // yargs lets `config set` through with no positionals at all.
+    if (!args.key || !args.value?.length) {
+      throw new UsageError('config set needs a key and a value, e.g. config set email.timeZone Europe/Berlin');
+    }
     const file = configPath(args, ctx.env);
     const value = parseSettingValue(args.key, args.value.map(String));
     await editConfig(file, (data) => setSetting(data, args.key, value));
@@ -42,6 +47,7 @@ const unsetCommand = verb({
       .example('$0 config unset pce.apiSecret', 'drop a secret kept in the config (use apiSecretFile instead)')
       .example('$0 config unset monitor.overlapMinutes', 'back to the default overlap'),
   handler: async (args, ctx) => {
+    if (!args.key) throw new UsageError('config unset needs a key, e.g. config unset pce.caFile');
     const file = configPath(args, ctx.env);
     settingSchema(args.key);
     const removed = await editConfig(file, (data) => unsetSetting(data, args.key));
