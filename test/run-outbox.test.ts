@@ -6,6 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { composeMessage, sendRaw } from '../src/alert/send.js';
+import { renderAlertEmail } from '../src/alert/render.js';
+import { memoryLogger } from '../src/output.js';
+import { afterFailure, pendingMail } from '../src/run/deliver.js';
+import { startSmtpCapture } from '../src/sim/smtp-capture.js';
+import { emailSettings, renderContext, smtpSettings, trafficAlert } from './helpers/mail-fixtures.js';
 import { event } from './helpers/records.js';
 import { countOf, eventRule, mailedHrefs, MIN, runEnv, secretLeaks, T0, type RunEnv } from './helpers/run-env.js';
 
@@ -185,5 +191,28 @@ test('a message kept for more than 7 days is dropped with an error (exit 1 that 
     assert.deepEqual(after.json.errors, []);
   } finally {
     await env.close();
+  }
+});
+
+test('one attempt with 250, 450 and 550 recipients: only the 450 one stays in the envelope, the 550 one is an error line', async () => {
+  const capture = await startSmtpCapture({ rcptCodes: { 'busy@example.com': 450, 'dead@example.com': 550 } });
+  try {
+    const to = ['ok@example.com', 'busy@example.com', 'dead@example.com'];
+    const email = emailSettings(capture.port, { to });
+    const message = await composeMessage(renderAlertEmail([trafficAlert()], renderContext(email)), email, {});
+    const mail = pendingMail(message, ['blocked-smb'], T0);
+
+    let caught: unknown;
+    await sendRaw(smtpSettings(capture.port), message, memoryLogger()).catch((err: unknown) => (caught = err));
+    const after = afterFailure(mail, caught);
+
+    assert.deepEqual(after.acceptedBy, ['ok@example.com']);
+    assert.deepEqual(after.kept?.envelope.to, ['busy@example.com']);
+    assert.equal(after.kept?.attempts, 1);
+    assert.equal(after.errors.length, 1);
+    assert.match(after.errors[0]!, /^dead@example\.com refused permanently \(550 .*dead@example\.com.*\): dropped from the kept message$/);
+    assert.deepEqual(capture.messages.map((m) => m.envelope.to), [['ok@example.com']]);
+  } finally {
+    await capture.close();
   }
 });
