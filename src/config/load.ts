@@ -3,9 +3,10 @@
  * resolve relative paths against the config file's folder (cron starts in
  * HOME, so never the working directory) and fetch the secrets.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../context.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, EXIT, MonitorError } from '../errors.js';
 import type { ConfigFile, ResolvedConfig, ResolvedSmtp } from '../types.js';
 import { DEFAULT_EMAIL, DEFAULT_FILES, DEFAULT_MONITOR, DEFAULT_PCE, DEFAULT_SMTP, SECRET_ENV } from './defaults.js';
 import { readConfigFile } from './read.js';
@@ -31,7 +32,7 @@ export async function loadConfig(file: string, env: Env): Promise<ResolvedConfig
 
   const dir = path.dirname(abs);
   const apiSecret = await pceSecret(abs, cfg, dir, env);
-  const password = await smtpPassword(cfg, dir, env);
+  const password = await smtpPassword(abs, cfg, dir, env);
 
   return {
     file: abs,
@@ -84,17 +85,35 @@ async function pceSecret(file: string, cfg: ConfigFile, dir: string, env: Env): 
   const fromEnv = env[SECRET_ENV.pce];
   if (fromEnv) return fromEnv;
   if (cfg.pce.apiSecretFile !== undefined) return readSecretFile(path.resolve(dir, cfg.pce.apiSecretFile), 'PCE API secret');
-  if (cfg.pce.apiSecret !== undefined) return cfg.pce.apiSecret;
+  if (cfg.pce.apiSecret !== undefined) {
+    await assertPrivateConfig(file, 'pce.apiSecret');
+    return cfg.pce.apiSecret;
+  }
 
   throw new ConfigError(file, [{ path: '/pce/apiSecretFile', message: NO_PCE_SECRET }], 'Keep the secret out of the config: a 0600 file or the environment variable.');
 }
 
-async function smtpPassword(cfg: ConfigFile, dir: string, env: Env): Promise<string | undefined> {
+async function smtpPassword(file: string, cfg: ConfigFile, dir: string, env: Env): Promise<string | undefined> {
   const fromEnv = env[SECRET_ENV.smtp];
   if (fromEnv) return fromEnv;
   const { passwordFile, password } = cfg.email.smtp;
   if (passwordFile !== undefined) return readSecretFile(path.resolve(dir, passwordFile), 'SMTP password');
+  if (password !== undefined) await assertPrivateConfig(file, 'email.smtp.password');
   return password;
+}
+
+/**
+ * A secret kept in the config itself is held to the rule of secret files:
+ * a config others can read or write is refused while it holds one.
+ */
+async function assertPrivateConfig(file: string, key: string): Promise<void> {
+  const mode = (await fs.stat(file)).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  throw new MonitorError(
+    'SECRET_IN_SHARED_CONFIG',
+    `${file} holds a secret (${key}) and is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); refusing to use it`,
+    { exitCode: EXIT.usage, hint: `Run: chmod 600 ${file} (better: move the secret to a 0600 file and point ${key}File at it)` },
+  );
 }
 
 function inDir(dir: string, file: string | undefined): string | undefined {
