@@ -51,7 +51,7 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable result on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr; run prints no summary (for cron)' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug detail on stderr' })
-    .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color to disable; NO_COLOR is honoured)' }) as unknown as Argv<GlobalOptions>;
+    .option('color', { type: 'boolean', describe: 'Colour, used only on a terminal; --no-color turns it off (so does NO_COLOR)' }) as unknown as Argv<GlobalOptions>;
 
   // strict() before the commands, so it reaches their options too.
   parser = parser.strict();
@@ -88,7 +88,7 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
     async run(handler, args) {
       // yargs skips top-level conflicts once a command matched; check here.
       if (args.quiet && args.verbose) throw new UsageError('--quiet and --verbose are mutually exclusive; give one.');
-      globals = { ...args, quiet: Boolean(args.quiet), verbose: Boolean(args.verbose) };
+      globals = { ...args, quiet: Boolean(args.quiet), verbose: Boolean(args.verbose), color: args.color !== false };
       const ctx: Context = {
         clock: io.clock,
         env: io.env,
@@ -100,9 +100,10 @@ export async function main(argv: string[], io: MainIo = processIo()): Promise<nu
   });
 
   const parser = buildParser(argv).fail((msg, err) => {
-    if (err) throw err; // a handler threw: not a usage problem, no help text
+    // yargs' own complaints (YError) are usage problems; anything else a handler threw.
+    if (err && err.name !== 'YError') throw err;
     // Throw, or yargs would go on and run the handler after a usage error.
-    throw new UsageFailure(msg);
+    throw new UsageFailure(msg ?? err?.message ?? 'bad command line');
   });
 
   let exitCode: number;

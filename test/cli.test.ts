@@ -45,3 +45,10 @@ test('an unknown option of a verb is a usage error', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Unknown argument: bogus/);
 });
+
+test('an option that needs a value and gets none is a usage error, not an internal one', async () => {
+  const r = await runCli(['run', '--save-email']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /error: Not enough arguments following: save-email/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});

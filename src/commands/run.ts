@@ -19,10 +19,12 @@ export const runCommand = verb({
       })
       .option('save-email', {
         type: 'string',
+        requiresArg: true,
         describe: 'Also write the alert email (RFC 5322, .eml) to this file',
       })
       .option('save-records', {
         type: 'string',
+        requiresArg: true,
         describe: 'Also write the new events and matched flows as DIR/events.json and DIR/flows.json (input for rules test)',
       })
       .option('fail-on-alert', {
