@@ -37,6 +37,8 @@ export async function withRetry<T>(
 
       const remaining = policy.budgetMs - waited;
       if (n > policy.maxRetries || remaining <= 0) throw exhausted(err, n, waited);
+      // Asked to wait past the budget: retrying early would only be refused again.
+      if (err.retryAfterMs !== undefined && err.retryAfterMs > remaining) throw exhausted(err, n, waited);
 
       const wait = Math.min(err.retryAfterMs ?? backoff(n), remaining);
       deps.log.debug(`${err.message}; retry ${n} of ${policy.maxRetries} for ${what} in ${seconds(wait)}`);
