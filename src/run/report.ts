@@ -22,7 +22,8 @@ export interface RunReport {
     to: string[];
     messageId?: string;
     savedTo?: string;
-    retried: { delivered: number; failed: number };
+    /** Mail kept from earlier runs: delivered now, still failing, or given up on. */
+    retried: { delivered: number; failed: number; dropped: number };
     queued: number;
   };
   errors: string[];

@@ -53,11 +53,12 @@ async function cycle(config: ResolvedConfig, options: RunOptions, ctx: Context):
   let state = options.dryRun ? await peekState(config.stateFile, ctx) : (await loadState(config.stateFile, ctx.log)).state;
 
   // Mail a previous run could not deliver goes first.
-  const outbox = { delivered: 0, failed: 0 };
+  const outbox = { delivered: 0, failed: 0, dropped: 0 };
   if (!options.dryRun && state.outbox.length > 0) {
     const flushed = await flushOutbox(state, config.email, () => ctx.clock.now(), ctx.log);
     state = flushed.state;
-    Object.assign(outbox, { delivered: flushed.report.delivered, failed: flushed.report.failed });
+    const { delivered, failed, dropped } = flushed.report;
+    Object.assign(outbox, { delivered, failed, dropped });
     errors.push(...flushed.report.errors);
     await saveState(config.stateFile, state);
   }
