@@ -20,6 +20,8 @@ export interface RuleSummary {
   lastAlertedMatchAt: string | null;
   cooldownRemainingMinutes: number;
   pendingDelivery: boolean;
+  /** Matches held back by the cooldown and owed a mail when it ends (null: none). */
+  heldBack: { count: number; since: string } | null;
 }
 
 export interface StateSummary {
@@ -67,6 +69,7 @@ export function summarizeState(
         lastAlertedMatchAt: rs?.lastAlertedMatchAt ?? null,
         cooldownRemainingMinutes: Math.max(0, Math.ceil(remaining / MINUTE)),
         pendingDelivery: pending.has(rule.id),
+        heldBack: rs?.held?.since ? { count: rs.held.count, since: rs.held.since } : null,
       };
     }),
     unconfiguredRules: Object.keys(state.rules).filter((id) => !configured.has(id)),
@@ -94,7 +97,8 @@ export function summaryText(s: StateSummary): string {
     const count = r.windowCount === null ? 'traffic re-read each run' : `${r.windowCount}/${r.threshold} in ${r.windowMinutes} min`;
     const cooldown = r.cooldownRemainingMinutes > 0 ? `, cooldown ${r.cooldownRemainingMinutes} min left` : '';
     const flags = `${r.enabled ? '' : ' (disabled)'}${r.pendingDelivery ? ' (alert waiting for delivery)' : ''}`;
-    lines.push(`  ${r.id} [${r.type}]${flags}: ${count}, last alert ${r.lastAlertAt ?? 'never'}${cooldown}`);
+    const held = r.heldBack ? `, ${r.heldBack.count} held back since ${r.heldBack.since} (mailed when the cooldown ends)` : '';
+    lines.push(`  ${r.id} [${r.type}]${flags}: ${count}, last alert ${r.lastAlertAt ?? 'never'}${cooldown}${held}`);
   }
   if (s.rules.length === 0) lines.push('  (no rules configured)');
   if (s.unconfiguredRules.length) lines.push(`  no longer configured (dropped on compaction): ${s.unconfiguredRules.join(', ')}`);
