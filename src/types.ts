@@ -330,6 +330,12 @@ export interface StateFile {
   eventsCheckpoint?: string;
   /** href -> event timestamp (ms), only what falls inside the overlap. */
   seenEvents: Record<string, number>;
+  /**
+   * Set when a flood made the de-duplication memory drop its oldest entries:
+   * it is complete only from this time (ISO) on, and the next read starts
+   * no earlier, so no event is read and counted twice.
+   */
+  seenSince?: string;
   rules: Record<string, RuleState>;
   outbox: PendingMail[];
   lastRun?: {

@@ -67,7 +67,12 @@ function longestWindow(rules: Rule[]): number {
 /** Where this run's event read starts: checkpoint minus overlap, or a first-run look-back. */
 export function eventsStart(config: ResolvedConfig, state: StateFile, rules: EventRule[], now: number): number {
   const checkpoint = state.eventsCheckpoint ? parsePceTime(state.eventsCheckpoint) : undefined;
-  if (checkpoint !== undefined) return Math.min(checkpoint, now) - config.monitor.overlapMinutes * MINUTE;
+  if (checkpoint !== undefined) {
+    const overlapStart = Math.min(checkpoint, now) - config.monitor.overlapMinutes * MINUTE;
+    // After a flood the de-duplication memory is complete only from seenSince on.
+    const complete = parsePceTime(state.seenSince);
+    return complete === undefined ? overlapStart : Math.max(overlapStart, Math.min(complete, checkpoint));
+  }
   return now - Math.max(config.monitor.firstRunLookbackMinutes * MINUTE, longestWindow(rules));
 }
 

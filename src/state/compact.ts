@@ -6,7 +6,7 @@
  * back as the next run re-reads.
  */
 import type { HeldMatches, Rule, RuleState, StateFile } from '../types.js';
-import { parsePceTime } from '../util/time.js';
+import { parsePceTime, toIsoZ } from '../util/time.js';
 import { MINUTE, pruneBuckets, sumBuckets, windowStartOf } from '../rules/history.js';
 import { TOP_TALKERS } from '../rules/talkers.js';
 import { capTalkers, pruneSamples, pruneTalkers, SAMPLES_SHOWN, TALKER_ENTRIES_MAX, withDetail } from '../rules/window-detail.js';
@@ -17,11 +17,11 @@ export const SEEN_MARGIN_MS = 10 * MINUTE;
 export const SEEN_MAX = 50_000;
 
 export function compactState(state: StateFile, rules: readonly Rule[], now: number, overlapMs: number): StateFile {
-  return {
-    ...state,
-    seenEvents: compactSeen(state, now, overlapMs),
-    rules: compactRules(state.rules, rules, now),
-  };
+  const { seenEvents, seenSince } = compactSeen(state, now, overlapMs);
+  const next: StateFile = { ...state, seenEvents, rules: compactRules(state.rules, rules, now) };
+  if (seenSince === undefined) delete next.seenSince;
+  else next.seenSince = seenSince;
+  return next;
 }
 
 function compactRules(states: StateFile['rules'], rules: readonly Rule[], now: number): StateFile['rules'] {
@@ -71,13 +71,25 @@ function isEmpty(s: RuleState): boolean {
   );
 }
 
-function compactSeen(state: StateFile, now: number, overlapMs: number): Record<string, number> {
+function compactSeen(state: StateFile, now: number, overlapMs: number): { seenEvents: Record<string, number>; seenSince: string | undefined } {
   // The next read starts at checkpoint - overlap (the checkpoint may lag
   // behind now after failed runs): everything from there on must be remembered.
   const checkpoint = parsePceTime(state.eventsCheckpoint) ?? now;
   const cutoff = Math.min(checkpoint, now) - overlapMs - SEEN_MARGIN_MS;
 
-  let kept = Object.entries(state.seenEvents).filter(([, at]) => at >= cutoff);
-  if (kept.length > SEEN_MAX) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, SEEN_MAX);
-  return Object.fromEntries(kept);
+  const kept = Object.entries(state.seenEvents).filter(([, at]) => at >= cutoff);
+  if (kept.length <= SEEN_MAX) {
+    // Complete for the whole overlap again once a flood has passed.
+    const since = parsePceTime(state.seenSince);
+    return { seenEvents: Object.fromEntries(kept), seenSince: since !== undefined && since >= cutoff ? state.seenSince : undefined };
+  }
+
+  // Over the bound (a flood): keep the newest, cut only between two
+  // timestamps, and say from when on the memory is complete. The next read
+  // starts there, so nothing older is read again and counted twice.
+  kept.sort((a, b) => b[1] - a[1]);
+  const edge = kept[SEEN_MAX - 1]![1];
+  let end = SEEN_MAX;
+  while (end < kept.length && kept[end]![1] === edge) end++;
+  return { seenEvents: Object.fromEntries(kept.slice(0, end)), seenSince: toIsoZ(edge) };
 }

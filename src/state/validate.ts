@@ -9,6 +9,7 @@ export function stateProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return '/: not an object';
   if (value.version !== 1) return `/version: expected 1, got ${JSON.stringify(value.version)}`;
   if (value.eventsCheckpoint !== undefined && !isIso(value.eventsCheckpoint)) return '/eventsCheckpoint: not a UTC time';
+  if (value.seenSince !== undefined && !isIso(value.seenSince)) return '/seenSince: not a UTC time';
 
   if (!isRecord(value.seenEvents)) return '/seenEvents: not an object';
   for (const [href, at] of Object.entries(value.seenEvents)) {
