@@ -44,3 +44,14 @@ test('the same config at 0600 loads; a 0644 config without an inline secret load
   const shared = await configWith(0o644, {});
   assert.equal((await loadConfig(shared, { ILLUMIO_API_SECRET: SECRET })).pce.apiSecret, SECRET);
 });
+
+test('config validate refuses what run refuses: a secret in a config others can read', async () => {
+  const { runCli } = await import('./helpers/cli.js');
+  const file = await configWith(0o644, { apiSecret: SECRET });
+  const r = await runCli(['config', 'validate', '--config', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /holds a secret and is accessible by group or others; run: chmod 600/);
+  await fs.chmod(file, 0o600);
+  const ok = await runCli(['config', 'validate', '--config', file]);
+  assert.equal(ok.code, 0, ok.stderr);
+});

@@ -58,6 +58,14 @@ async function readinessProblems(file: string, cfg: ConfigFile, env: Env): Promi
     add(await secretFileProblem(path.resolve(dir, cfg.email.smtp.passwordFile), 'SMTP password', '/email/smtp/passwordFile'));
   }
 
+  // As run does: a secret used from the config itself needs a private config.
+  const inline =
+    (!env[SECRET_ENV.pce] && cfg.pce.apiSecretFile === undefined && cfg.pce.apiSecret !== undefined) ||
+    (!env[SECRET_ENV.smtp] && cfg.email.smtp.passwordFile === undefined && cfg.email.smtp.password !== undefined);
+  if (inline && ((await fs.stat(file)).mode & 0o077) !== 0) {
+    add({ path: '/', message: `${file} holds a secret and is accessible by group or others; run: chmod 600 ${file}` });
+  }
+
   add(await caFileProblem(dir, cfg.pce.caFile, '/pce/caFile'));
   add(await caFileProblem(dir, cfg.email.smtp.caFile, '/email/smtp/caFile'));
   return problems;
@@ -76,10 +84,6 @@ async function warningsOf(file: string, cfg: ConfigFile): Promise<string[]> {
   if (cfg.email.smtp.verifyTls === false) warnings.push('email.smtp.verifyTls is false; prefer email.smtp.caFile');
 
   const holdsSecret = cfg.pce.apiSecret !== undefined || cfg.email.smtp.password !== undefined;
-  if (holdsSecret) {
-    const mode = (await fs.stat(file)).mode;
-    if ((mode & 0o077) !== 0) warnings.push(`${file} holds a secret and is readable by others; run: chmod 600 ${file}`);
-    else warnings.push('the config holds a secret; prefer pce.apiSecretFile / email.smtp.passwordFile or the environment');
-  }
+  if (holdsSecret) warnings.push('the config holds a secret; prefer pce.apiSecretFile / email.smtp.passwordFile or the environment');
   return warnings;
 }
