@@ -4,6 +4,7 @@
  * CSV `source` column (where it stays empty), so both always name the same
  * host or user for the same event.
  */
+import { printable } from '../util/printable.js';
 
 /**
  * The first clue found, in this order: the agent/VEN host, the user, the
@@ -30,7 +31,7 @@ export function eventSourceOf(event: unknown): string | undefined {
 
 /** The talker an event counts for: its source, else `system`. */
 export function eventSource(event: unknown): string {
-  return eventSourceOf(event) ?? 'system';
+  return printable(eventSourceOf(event) ?? 'system');
 }
 
 // System tasks show `src_ip: "FILTERED"`: a placeholder, not a source.

@@ -4,6 +4,7 @@
  * event's source (host, user or address), counted in events. Counting is a
  * Map per rule, so memory grows with distinct talkers, never with records.
  */
+import { printable } from '../util/printable.js';
 import type { FlowEndpoint, Talker, TrafficFlow } from '../types.js';
 import { protoName } from './match-traffic.js';
 
@@ -33,8 +34,8 @@ export function endpointText(endpoint: FlowEndpoint | undefined): string {
   const ip = typeof endpoint?.ip === 'string' && endpoint.ip ? endpoint.ip : undefined;
   const host = str(endpoint?.workload?.hostname) ?? str(endpoint?.workload?.name);
 
-  if (host && ip) return `${host} (${ip})`;
-  return host ?? ip ?? str(endpoint?.fqdn) ?? 'unknown';
+  if (host && ip) return printable(`${host} (${ip})`);
+  return printable(host ?? ip ?? str(endpoint?.fqdn) ?? 'unknown');
 }
 
 /** `role=R-WEB, env=E-PROD`, in the workload's own label order. */
@@ -43,7 +44,7 @@ export function labelText(endpoint: FlowEndpoint | undefined): string {
   if (!Array.isArray(labels)) return '';
   return labels
     .filter((l) => l && typeof l.key === 'string' && typeof l.value === 'string')
-    .map((l) => `${l.key}=${l.value}`)
+    .map((l) => printable(`${l.key}=${l.value}`))
     .join(', ');
 }
 

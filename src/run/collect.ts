@@ -19,6 +19,7 @@ import type {
 } from '../types.js';
 import { parsePceTime, toIsoZ } from '../util/time.js';
 import { csvRow } from '../alert/records.js';
+import { printable } from '../util/printable.js';
 import type { RecordLog } from './record-log.js';
 
 const MINUTE = 60_000;
@@ -219,7 +220,7 @@ export async function collectHealth(client: PceClient, reachable: boolean, reaso
       .filter((c) => c.status !== 'normal')
       .map((c) => {
         const notes = (c.notifications ?? []).map((n) => n.message ?? n.token).filter(Boolean);
-        return `cluster ${c.fqdn ?? '?'} is ${c.status ?? 'unknown'}${notes.length ? `: ${notes.join('; ')}` : ''}`;
+        return printable(`cluster ${c.fqdn ?? '?'} is ${c.status ?? 'unknown'}${notes.length ? `: ${notes.join('; ')}` : ''}`);
       });
     return { ok: problems.length === 0, problems };
   } catch (err) {
