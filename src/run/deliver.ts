@@ -117,6 +117,9 @@ export function afterFailure(mail: PendingMail, err: unknown): FailedAttempt {
 
 /** How a failed attempt ended, for the run's error line: `notDelivered` when the message stays kept. */
 export function outcome(after: FailedAttempt, notDelivered: string): string {
+  if (after.kept && after.acceptedBy.length > 0) {
+    return `delivered to ${after.acceptedBy.join(', ')}; kept for ${after.kept.envelope.to.join(', ')} for the next run`;
+  }
   if (after.kept) return notDelivered;
   if (after.acceptedBy.length > 0) return `delivered only to ${after.acceptedBy.join(', ')}, nobody left to retry`;
   return 'not delivered, nobody left to retry';
