@@ -46,6 +46,7 @@ export function buildParser(argv: string[]): Argv<GlobalOptions> {
     .usage('Watch an Illumio PCE and email the security team about what needs attention.')
     .option('config', {
       type: 'string',
+      requiresArg: true,
       describe: 'Config file (else $ILLUMIO_MONITOR_CONFIG, else ./illumio-monitor.json)',
     })
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable result on stdout' })
@@ -149,7 +150,7 @@ function reportError(
 ): number {
   if (err instanceof MonitorError) {
     log.error(err.message);
-    if (err.hint) log.error(err.hint);
+    if (err.hint) log.hint(err.hint);
     if (g.verbose && err.stack) io.stderr(`${err.stack}\n`);
     if (g.json) {
       const problems = err instanceof ConfigError ? err.problems : undefined;

@@ -8,6 +8,8 @@ export type Level = 'error' | 'warn' | 'info' | 'debug';
 
 export interface Logger {
   error(message: string): void;
+  /** What to do about the error just reported; shown with the errors, also under --quiet. */
+  hint(message: string): void;
   warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
@@ -31,6 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
   return {
     verbose: options.verbose,
     error: (m) => emit(`${paint.red('error:')} ${clean(m)}`),
+    hint: (m) => emit(`${paint.cyan('hint:')} ${clean(m)}`),
     warn: (m) => options.quiet || emit(`${paint.yellow('warning:')} ${clean(m)}`),
     info: (m) => options.quiet || emit(clean(m)),
     debug: (m) => options.verbose && emit(paint.dim(clean(m))),
@@ -81,6 +84,7 @@ export function memoryLogger(verbose = false): Logger & { lines: string[] } {
     lines,
     verbose,
     error: (m) => lines.push(`error: ${m}`),
+    hint: (m) => lines.push(`hint: ${m}`),
     warn: (m) => lines.push(`warning: ${m}`),
     info: (m) => lines.push(m),
     debug: (m) => verbose && lines.push(m),

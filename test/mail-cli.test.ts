@@ -120,9 +120,16 @@ describe('test-email', () => {
     assert.ok(Date.now() - started < 10_000);
   });
 
-  it('exits 2 for a recipient that is not one address', async () => {
+  it('takes a comma list in --to, as config set email.to does', async () => {
     const c = await server();
     const r = await runCli(['--config', await configFor(c.port), 'test-email', '--to', 'a@example.com, b@example.com']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(c.messages.map((m) => m.envelope.to), [['a@example.com', 'b@example.com']]);
+  });
+
+  it('exits 2 for a recipient that is not one address', async () => {
+    const c = await server();
+    const r = await runCli(['--config', await configFor(c.port), 'test-email', '--to', 'a@example.com; b@example.com']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /email\.to\[0\] must hold exactly one address/);
     assert.equal(c.messages.length, 0);

@@ -23,13 +23,14 @@ export const testEmailCommand = verb<TestEmailArgs>({
       .option('to', {
         type: 'string',
         array: true,
-        describe: 'Recipient (repeatable); default: email.to from the config',
+        describe: 'Recipient (repeatable, or a comma list); default: email.to from the config',
       })
       .example('$0 test-email', 'Send to the configured recipients')
       .example('$0 test-email --to me@example.com --json', 'Send to one address, print the server reply as JSON'),
   handler: async (args, ctx) => {
     const config = await loadConfig(configPath(args, ctx.env), ctx.env);
-    const email = args.to?.length ? { ...config.email, to: args.to.map(String) } : config.email;
+    const to = (args.to ?? []).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+    const email = to.length ? { ...config.email, to } : config.email;
 
     const rendered = renderTestEmail(email, { hostname: os.hostname(), now: ctx.clock.now() });
     const message = await composeMessage(rendered, email, { date: new Date(ctx.clock.now()) });
@@ -46,9 +47,9 @@ export const testEmailCommand = verb<TestEmailArgs>({
 });
 
 /** A refused or undelivered message: the reason on stderr, exit 1, the details in --json. */
-function failure(err: MailError, messageId: string, log: { error(m: string): void }): CommandResult {
+function failure(err: MailError, messageId: string, log: { error(m: string): void; hint(m: string): void }): CommandResult {
   log.error(err.message);
-  if (err.hint) log.error(err.hint);
+  if (err.hint) log.hint(err.hint);
 
   const detail = err instanceof MailNotAcceptedError ? err : undefined;
   return {
