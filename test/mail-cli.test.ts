@@ -7,19 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { startSmtpCapture, type CaptureOptions, type SmtpCapture } from '../src/sim/smtp-capture.js';
+import { describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
+import { smtpServers } from './helpers/smtp-servers.js';
 
 const PASSWORD = 'relay-Pa55-word';
-const open: SmtpCapture[] = [];
-after(async () => Promise.all(open.map((c) => c.close())));
-
-async function server(opts: CaptureOptions = {}): Promise<SmtpCapture> {
-  const c = await startSmtpCapture(opts);
-  open.push(c);
-  return c;
-}
+const server = smtpServers();
 
 /** A config file in a fresh temp dir, like `config init` writes it. */
 async function configFor(port: number, smtp: Record<string, unknown> = {}, email: Record<string, unknown> = {}): Promise<string> {

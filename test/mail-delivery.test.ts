@@ -8,24 +8,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { renderAlertEmail } from '../src/alert/render.js';
 import { composeMessage, sendRaw, MailNotAcceptedError, type ComposedMessage } from '../src/alert/send.js';
 import { MailError } from '../src/errors.js';
 import { memoryLogger } from '../src/output.js';
-import { startSmtpCapture, type CaptureOptions, type SmtpCapture } from '../src/sim/smtp-capture.js';
 import type { ResolvedSmtp } from '../src/types.js';
 import { emailSettings, renderContext, smtpSettings, trafficAlert } from './helpers/mail-fixtures.js';
+import { smtpServers } from './helpers/smtp-servers.js';
 
 const PASSWORD = 's3cret-Pa55word!';
-const open: SmtpCapture[] = [];
-after(async () => Promise.all(open.map((c) => c.close())));
-
-async function server(opts: CaptureOptions = {}): Promise<SmtpCapture> {
-  const c = await startSmtpCapture(opts);
-  open.push(c);
-  return c;
-}
+const server = smtpServers();
 
 async function message(to = ['soc@example.com']): Promise<ComposedMessage> {
   const email = emailSettings(1, { to });

@@ -5,7 +5,7 @@
  * that offers no STARTTLS: delivery and doctor both stop before AUTH.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { composeMessage, sendRaw, transportOptions } from '../src/alert/send.js';
 import { renderAlertEmail } from '../src/alert/render.js';
 import { isLoopbackHost, needsTls, sendsPasswordInClear, warnClearTextPassword } from '../src/alert/transport.js';
@@ -13,23 +13,16 @@ import { checkLine } from '../src/doctor/check.js';
 import { smtpChecks } from '../src/doctor/smtp-checks.js';
 import { MailError } from '../src/errors.js';
 import { memoryLogger } from '../src/output.js';
-import { startSmtpCapture, type CaptureOptions, type SmtpCapture } from '../src/sim/smtp-capture.js';
 import type { ResolvedSmtp } from '../src/types.js';
 import { emailSettings, renderContext, smtpSettings, trafficAlert } from './helpers/mail-fixtures.js';
+import { smtpServers } from './helpers/smtp-servers.js';
 
 const USER = 'relay-user';
 const PASSWORD = 'cl3ar-text-N0t-allowed';
 const REMOTE = { host: 'relay.example.net', user: USER, password: PASSWORD } as const;
 const NO_TLS_HINT = "set email.smtp.starttls to 'off' to allow it, or use a relay with TLS";
 
-const open: SmtpCapture[] = [];
-after(async () => Promise.all(open.map((c) => c.close())));
-
-async function server(opts: CaptureOptions = {}): Promise<SmtpCapture> {
-  const c = await startSmtpCapture(opts);
-  open.push(c);
-  return c;
-}
+const server = smtpServers();
 
 async function message() {
   const email = emailSettings(1, { to: ['soc@example.com'] });
