@@ -6,17 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { PceError } from '../src/errors.js';
 import { apiPath } from '../src/pce/client.js';
 import { parseRetryAfter } from '../src/pce/retry.js';
-import { pceTestBed, secretForms, T0, type PceTestBed } from './helpers/pce-setup.js';
+import { pceRejection, pceTestBed, secretForms, T0, type PceTestBed } from './helpers/pce-setup.js';
 
-async function failure(promise: Promise<unknown>): Promise<PceError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof PceError, `expected a PceError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
-}
 
 function assertNoSecret(bed: PceTestBed, err: PceError): void {
   const text = [err.message, err.hint ?? '', String((err.cause as Error | undefined)?.message ?? ''), ...bed.log.lines].join('\n');
@@ -39,7 +30,7 @@ describe('PCE client over plain HTTP', () => {
   });
 
   it('names the key and the fix on a 401, and leaks no secret', async () => {
-    const err = await failure(bed.client({ apiSecret: 'wrong-secret-value' }).health());
+    const err = await pceRejection(bed.client({ apiSecret: 'wrong-secret-value' }).health());
     assert.equal(err.code, 'PCE_AUTH');
     assert.equal(err.status, 401);
     assert.match(err.message, new RegExp(`^PCE rejected the API key ${bed.sim.apiKey} \\(HTTP 401 on GET /api/v2/health\\)`));
@@ -50,14 +41,14 @@ describe('PCE client over plain HTTP', () => {
   });
 
   it('says wrong org or missing read access on a 403', async () => {
-    const err = await failure(bed.client({ orgId: 7 }).getJson('/orgs/7/events'));
+    const err = await pceRejection(bed.client({ orgId: 7 }).getJson('/orgs/7/events'));
     assert.equal(err.code, 'PCE_FORBIDDEN');
     assert.match(err.message, /PCE refused access to org 7 \(HTTP 403 on GET \/api\/v2\/orgs\/7\/events\)/);
     assert.match(err.hint ?? '', /wrong org id or the key lacks read access/);
   });
 
   it('points at pce.url on a 404', async () => {
-    const err = await failure(bed.client().getJson('/no/such/thing'));
+    const err = await pceRejection(bed.client().getJson('/no/such/thing'));
     assert.equal(err.code, 'PCE_NOT_FOUND');
     assert.equal(err.status, 404);
     assert.match(err.hint ?? '', /pce\.url/);
@@ -99,7 +90,7 @@ describe('PCE client over plain HTTP', () => {
   it('gives up with PCE_RETRY_EXHAUSTED once the wait budget is spent', async () => {
     bed.clock.waits.length = 0;
     bed.sim.addFault({ path: '/api/v2/health', status: 503, retryAfter: '4', times: 10 });
-    const err = await failure(bed.client({}, { retryMaxAttempts: 10, retryBudgetMs: 10_000 }).health());
+    const err = await pceRejection(bed.client({}, { retryMaxAttempts: 10, retryBudgetMs: 10_000 }).health());
     bed.sim.faults.clear();
     assert.equal(err.code, 'PCE_RETRY_EXHAUSTED');
     assert.equal(err.status, 503);
@@ -112,7 +103,7 @@ describe('PCE client over plain HTTP', () => {
   it('gives up after retryMaxAttempts retries', async () => {
     bed.clock.waits.length = 0;
     bed.sim.addFault({ path: '/api/v2/health', status: 502, times: 10 });
-    const err = await failure(bed.client({}, { retryMaxAttempts: 2 }).health());
+    const err = await pceRejection(bed.client({}, { retryMaxAttempts: 2 }).health());
     bed.sim.faults.clear();
     assert.equal(err.code, 'PCE_RETRY_EXHAUSTED');
     assert.deepEqual(bed.clock.waits, [1000, 2000]);
@@ -123,35 +114,35 @@ describe('PCE client over plain HTTP', () => {
     const path = '/orgs/1/traffic_flows/async_queries';
     bed.sim.addFault({ method: 'POST', path, status: 503 });
     const before = bed.sim.requestsTo(path, 'POST').length;
-    const err = await failure(client.post(path, {}));
+    const err = await pceRejection(client.post(path, {}));
     assert.equal(err.status, 503);
     assert.equal(bed.sim.requestsTo(path, 'POST').length - before, 1);
 
     bed.sim.addFault({ method: 'POST', path, status: 429, retryAfter: '1' });
-    const rejected = await failure(client.post(path, { query_name: '' }));
+    const rejected = await pceRejection(client.post(path, { query_name: '' }));
     assert.equal(rejected.status, 406, 'the second attempt reached the PCE and was validated');
     assert.equal(bed.sim.requestsTo(path, 'POST').length - before, 3);
   });
 
   it('reads the message out of error bodies shaped as an object or as text', async () => {
     bed.sim.addFault({ path: '/api/v2/product_version', status: 400, body: '{"error":"bad things happened"}' });
-    const objectErr = await failure(bed.client().productVersion());
+    const objectErr = await pceRejection(bed.client().productVersion());
     assert.match(objectErr.message, /HTTP 400\): bad things happened$/);
 
     bed.sim.addFault({ path: '/api/v2/product_version', status: 400, body: 'plain words\nover two lines' });
-    const textErr = await failure(bed.client().productVersion());
+    const textErr = await pceRejection(bed.client().productVersion());
     assert.match(textErr.message, /: plain words over two lines$/);
   });
 
   it('scrubs a secret the PCE echoes back in an error body', async () => {
     bed.sim.addFault({ path: '/api/v2/health', status: 400, body: `[{"token":"x","message":"bad secret ${bed.sim.apiSecret}"}]` });
-    const err = await failure(bed.client().health());
+    const err = await pceRejection(bed.client().health());
     assert.match(err.message, /bad secret \*\*\*/);
     assertNoSecret(bed, err);
   });
 
   it('says the PCE is unreachable when nothing listens', async () => {
-    const err = await failure(bed.client({ url: 'http://127.0.0.1:1' }).health());
+    const err = await pceRejection(bed.client({ url: 'http://127.0.0.1:1' }).health());
     assert.equal(err.code, 'PCE_UNREACHABLE');
     assert.equal(err.status, undefined);
     assert.equal(err.message, 'PCE unreachable at http://127.0.0.1:1 (ECONNREFUSED)');
@@ -160,7 +151,7 @@ describe('PCE client over plain HTTP', () => {
   it('turns a request timeout into a retried, then failed, unreachable error', async () => {
     bed.clock.waits.length = 0;
     bed.sim.addFault({ path: '/api/v2/health', delayMs: 400, times: 2 });
-    const err = await failure(bed.client({ timeoutMs: 150 }, { retryMaxAttempts: 1 }).health());
+    const err = await pceRejection(bed.client({ timeoutMs: 150 }, { retryMaxAttempts: 1 }).health());
     assert.equal(err.code, 'PCE_RETRY_EXHAUSTED');
     assert.match(err.message, /no answer to GET \/api\/v2\/health within 0.2 s/);
     assert.deepEqual(bed.clock.waits, [1000]);
@@ -200,7 +191,7 @@ describe('PCE client over HTTPS', () => {
   });
 
   it('fails with the caFile hint without it', async () => {
-    const err = await failure(bed.client().health());
+    const err = await pceRejection(bed.client().health());
     assert.equal(err.code, 'PCE_TLS');
     assert.equal(err.status, undefined);
     assert.match(err.message, /^PCE certificate at https:\/\/127\.0\.0\.1:\d+ is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)$/);
@@ -233,7 +224,7 @@ describe('PCE client against an expired certificate', () => {
   it('says the certificate is outside its dates', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pce-tls-'));
     await fs.writeFile(path.join(dir, 'ca.pem'), bed.sim.caPem ?? '');
-    const err = await failure(bed.client({ caFile: path.join(dir, 'ca.pem') }).health());
+    const err = await pceRejection(bed.client({ caFile: path.join(dir, 'ca.pem') }).health());
     await fs.rm(dir, { recursive: true, force: true });
     assert.equal(err.code, 'PCE_TLS');
     assert.match(err.message, /CERT_HAS_EXPIRED/);

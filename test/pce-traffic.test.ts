@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
-import { PceError } from '../src/errors.js';
 import { queryTraffic, type TrafficQueryOptions } from '../src/pce/traffic.js';
 import type { TrafficFlow } from '../src/types.js';
-import { pceTestBed, T0, type PceTestBed } from './helpers/pce-setup.js';
+import { pceRejection, pceTestBed, T0, type PceTestBed } from './helpers/pce-setup.js';
 
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -39,15 +38,6 @@ function options(overrides: Partial<TrafficQueryOptions> = {}): TrafficQueryOpti
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<PceError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof PceError, String(err));
-    return err;
-  }
-  assert.fail('expected a failure, not a result');
-}
 
 describe('queryTraffic', () => {
   let bed: PceTestBed;
@@ -95,7 +85,7 @@ describe('queryTraffic', () => {
   it('reports a failed query as an error, never as no traffic', async () => {
     bed.sim.queryOutcome = 'failed';
     let called = 0;
-    const err = await rejection(queryTraffic(bed.client(), options(), () => called++));
+    const err = await pceRejection(queryTraffic(bed.client(), options(), () => called++));
     assert.equal(err.code, 'PCE_QUERY_FAILED');
     assert.match(err.message, /^PCE traffic query \/orgs\/1\/traffic_flows\/async_queries\/\S+ ended failed$/);
     assert.equal(called, 0);
@@ -103,13 +93,13 @@ describe('queryTraffic', () => {
 
   it('reports a query the PCE cancelled', async () => {
     bed.sim.queryOutcome = 'cancelled';
-    const err = await rejection(queryTraffic(bed.client(), options(), () => undefined));
+    const err = await pceRejection(queryTraffic(bed.client(), options(), () => undefined));
     assert.equal(err.code, 'PCE_QUERY_CANCELLED');
   });
 
   it('cancels a query that never finishes once the deadline passes', async () => {
     bed.sim.queryOutcome = 'never';
-    const err = await rejection(queryTraffic(bed.client(), options({ deadlineMs: 30_000 }), () => undefined));
+    const err = await pceRejection(queryTraffic(bed.client(), options({ deadlineMs: 30_000 }), () => undefined));
 
     assert.equal(err.code, 'PCE_QUERY_TIMEOUT');
     assert.equal(bed.clock.waits.reduce((a, b) => a + b, 0), 30_000, 'waited exactly up to the deadline');
@@ -190,12 +180,12 @@ describe('queryTraffic', () => {
 
   it('refuses a download that is CSV, or empty although the PCE counted flows', async () => {
     bed.sim.addFault({ path: /\/download$/, status: 200, body: 'Source IP,Destination IP\n10.0.0.1,10.0.0.2\n' });
-    const csv = await rejection(queryTraffic(bed.client(), options(), () => undefined));
+    const csv = await pceRejection(queryTraffic(bed.client(), options(), () => undefined));
     assert.equal(csv.code, 'PCE_BAD_RESPONSE');
     assert.match(csv.message, /CSV instead of JSON/);
 
     bed.sim.addFault({ path: /\/download$/, status: 200, body: '[]' });
-    const empty = await rejection(queryTraffic(bed.client(), options({ queryName: 'second' }), () => undefined));
+    const empty = await pceRejection(queryTraffic(bed.client(), options({ queryName: 'second' }), () => undefined));
     assert.equal(empty.code, 'PCE_EMPTY_DOWNLOAD');
   });
 });
@@ -224,10 +214,10 @@ describe('PCE simulator traffic API', () => {
   it('answers 406 to a nested ip_address and to max_results over 200,000', async () => {
     const client = bed.client();
     const path = '/orgs/1/traffic_flows/async_queries';
-    const nested = await rejection(client.post(path, body({ sources: { include: [[{ ip_address: { value: '10.0.0.5' } }]], exclude: [] } })));
+    const nested = await pceRejection(client.post(path, body({ sources: { include: [[{ ip_address: { value: '10.0.0.5' } }]], exclude: [] } })));
     assert.equal(nested.status, 406);
     assert.match(nested.message, /ip_address must be a plain string/);
-    const tooMany = await rejection(client.post(path, body({ max_results: 200_001 })));
+    const tooMany = await pceRejection(client.post(path, body({ max_results: 200_001 })));
     assert.equal(tooMany.status, 406);
     const ok = await client.post(path, body({ sources: { include: [[{ ip_address: '10.0.0.5' }]], exclude: [] } }));
     assert.equal(ok.status, 202);
@@ -249,7 +239,7 @@ describe('PCE simulator traffic API', () => {
     const client = bed.client({}, { retryMaxAttempts: 0 });
     for (let i = 0; i < 20; i++) await client.sendOnce('GET', '/noop');
 
-    const limited = await rejection(client.sendOnce('GET', '/noop'));
+    const limited = await pceRejection(client.sendOnce('GET', '/noop'));
     assert.equal(limited.status, 429);
     assert.equal(bed.sim.requests.at(-1)?.status, 429);
     bed.clock.advance(3000);

@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, beforeEach, describe, it } from 'node:test';
-import { PceError } from '../src/errors.js';
 import { queryTraffic, type TrafficQueryOptions } from '../src/pce/traffic.js';
 import { bigFlowBody } from '../src/sim/big-flows.js';
 import { generatedFlowSource } from '../src/sim/flow-source.js';
 import type { TrafficFlow } from '../src/types.js';
-import { pceTestBed, T0, type PceTestBed } from './helpers/pce-setup.js';
+import { pceRejection, pceTestBed, T0, type PceTestBed } from './helpers/pce-setup.js';
 
 const COUNT = 2500;
 const BODY = [...bigFlowBody({ seed: 11, count: COUNT, now: T0 })].join('');
@@ -29,15 +28,6 @@ const options = (name = 'stream test'): TrafficQueryOptions => ({
   queryName: name,
 });
 
-async function rejection(promise: Promise<unknown>): Promise<PceError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof PceError, String(err));
-    return err;
-  }
-  assert.fail('expected a failure, not a result');
-}
 
 describe('streamed traffic download', () => {
   let bed: PceTestBed;
@@ -66,7 +56,7 @@ describe('streamed traffic download', () => {
   it('fails a download whose connection drops mid-body, without asking again', async () => {
     bed.sim.downloadCutAfterBytes = Math.floor(BODY.length / 2);
     let handed = 0;
-    const err = await rejection(queryTraffic(bed.client(), options(), () => handed++));
+    const err = await pceRejection(queryTraffic(bed.client(), options(), () => handed++));
 
     assert.equal(err.code, 'PCE_BAD_RESPONSE');
     // got may report the broken chunked body as an error or as an early end; either way it is refused.
@@ -79,19 +69,19 @@ describe('streamed traffic download', () => {
     const zipped = gzipSync(Buffer.from(BODY));
     bed.sim.flowSource = { count: COUNT, open: () => Readable.from([BODY]), openGzip: () => Readable.from([zipped.subarray(0, zipped.length - 100)]) };
     bed.sim.gzip = true;
-    const err = await rejection(queryTraffic(bed.client(), options(), () => undefined));
+    const err = await pceRejection(queryTraffic(bed.client(), options(), () => undefined));
     assert.equal(err.code, 'PCE_BAD_RESPONSE');
     assert.equal(bed.sim.requestsTo('/download').length, 1);
   });
 
   it('fails a complete-looking body with data after the list, or a list never closed', async () => {
     bed.sim.flowSource = generatedFlowSource(COUNT, () => [BODY, '{"extra":1}']);
-    const trailing = await rejection(queryTraffic(bed.client(), options(), () => undefined));
+    const trailing = await pceRejection(queryTraffic(bed.client(), options(), () => undefined));
     assert.equal(trailing.code, 'PCE_BAD_RESPONSE');
     assert.match(trailing.message, /data after the end of the list at byte \d+/);
 
     bed.sim.flowSource = generatedFlowSource(COUNT, () => [BODY.slice(0, BODY.lastIndexOf(']'))]);
-    const open = await rejection(queryTraffic(bed.client(), options('second'), () => undefined));
+    const open = await pceRejection(queryTraffic(bed.client(), options('second'), () => undefined));
     assert.equal(open.code, 'PCE_BAD_RESPONSE');
     assert.match(open.message, new RegExp(`a body cut short after \\d+ bytes \\(${COUNT} records read, the list was never closed\\)`));
   });

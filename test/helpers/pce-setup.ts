@@ -3,7 +3,9 @@
  * at once and records every wait, a simulator on that clock, and a client
  * pointed at it.
  */
+import assert from 'node:assert/strict';
 import type { Clock } from '../../src/context.js';
+import { PceError } from '../../src/errors.js';
 import { memoryLogger } from '../../src/output.js';
 import { PceClient } from '../../src/pce/client.js';
 import { startPceSimulator, type PceSimulator, type PceSimulatorOptions } from '../../src/sim/pce-simulator.js';
@@ -77,4 +79,15 @@ export async function pceTestBed(simOptions: PceSimulatorOptions = {}): Promise<
 /** Every string a test must never see in an error, a log line or a hint. */
 export function secretForms(sim: PceSimulator): string[] {
   return [sim.apiSecret, Buffer.from(`${sim.apiKey}:${sim.apiSecret}`).toString('base64')];
+}
+
+/** The PceError a promise fails with; the test fails if it succeeds or fails otherwise. */
+export async function pceRejection(promise: Promise<unknown>): Promise<PceError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof PceError, String(err));
+    return err;
+  }
+  assert.fail('expected a failure, not a result');
 }
