@@ -10,6 +10,7 @@ import { SECRET_ENV } from '../config/defaults.js';
 import { secretsOf } from '../config/secrets.js';
 import { scrub } from '../output.js';
 import type { ConfigFile, ResolvedConfig } from '../types.js';
+import { loadConfig } from '../config/load.js';
 import { blocker, skip, warn, type CheckResult } from './check.js';
 import { checkConfig } from './config-checks.js';
 import { dnsCheck, tcpCheck, urlEndpoint } from './network.js';
@@ -42,7 +43,14 @@ export async function runDoctor(file: string, ctx: Context): Promise<DoctorRepor
   checks.push(...(await pceNetworkChecks(config.raw, path.dirname(file), ctx)));
   const pceBlocked = blocker(checks, ['pce-dns', 'pce-tcp']) ?? (config.raw.pce.verifyTls === false ? undefined : blocker(checks, ['pce-tls']));
 
-  if (!config.resolved) return finish(fill(checks, blocker(checks, ['pce-secret', 'smtp-secret', 'config']) ?? 'skipped'), undefined, ctx);
+  if (!config.resolved) {
+    // A bad PCE secret says nothing about the relay: check it all the same.
+    const smtp = await smtpOnly(file, checks, ctx);
+    if (!smtp) return finish(fill(checks, blocker(checks, ['pce-secret', 'smtp-secret', 'config']) ?? 'skipped'), undefined, ctx);
+    fill(checks, blocker(checks, ['pce-secret']) ?? 'skipped', PCE_API);
+    checks.push(...(await smtpChecks(smtp.email.smtp)));
+    return finish(fill(checks, blocker(checks, ['smtp-connect']) ?? 'skipped'), smtp, ctx);
+  }
   const resolved = config.resolved;
 
   if (pceBlocked) checks.push(...PCE_API.map((id) => skip(id, pceBlocked)));
@@ -71,6 +79,17 @@ async function pceNetworkChecks(raw: ConfigFile, dir: string, ctx: Context): Pro
   const caFile = raw.pce.caFile === undefined ? undefined : path.resolve(dir, raw.pce.caFile);
   const tls = await tlsCheck(ep, { caFile, verifyTls: raw.pce.verifyTls ?? true, timeoutMs, now: ctx.clock.now() });
   return [dns, tcp, tls];
+}
+
+/** The config resolved for the SMTP checks alone, when only the PCE secret stood in the way. */
+async function smtpOnly(file: string, checks: CheckResult[], ctx: Context): Promise<ResolvedConfig | undefined> {
+  const failed = (id: string) => checks.some((c) => c.id === id && c.status === 'fail');
+  if (!failed('pce-secret') || failed('smtp-secret') || failed('config')) return undefined;
+  try {
+    return await loadConfig(file, { ...ctx.env, [SECRET_ENV.pce]: 'not-used-by-the-smtp-checks' });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Add a skipped line for every check id (of `ids`) not yet reported. */
