@@ -37,16 +37,20 @@ const removeCommand = verb({
       .example('$0 rules remove blocked-smb', 'remove one rule')
       .example('$0 rules remove potentially-blocked-traffic blocked-traffic', 'remove several'),
   handler: async (args, ctx) => {
-    const file = configPath(args, ctx.env);
     const ids = args.ids.map(String);
-    await editConfig(file, (data) => {
-      const rules = rulesOf(file, data);
-      requireIds(rules, ids);
-      data.rules = rules.filter((r) => !ids.includes(r.id));
-    });
+    await editNamedRules(configPath(args, ctx.env), ids, (rules) => rules.filter((r) => !ids.includes(r.id)));
     return ok(`removed ${ids.join(', ')}`, { ok: true, removed: ids });
   },
 });
+
+/** Change the rules of the config, after checking that every named id exists. */
+async function editNamedRules(file: string, ids: string[], change: (rules: Rule[]) => Rule[]): Promise<void> {
+  await editConfig(file, (data) => {
+    const rules = rulesOf(file, data);
+    requireIds(rules, ids);
+    data.rules = change(rules);
+  });
+}
 
 const enableCommand = toggleCommand('enable', true);
 const disableCommand = toggleCommand('disable', false);
@@ -59,16 +63,14 @@ function toggleCommand(name: 'enable' | 'disable', on: boolean) {
       y.positional('ids', { type: 'string', array: true, demandOption: true, describe: 'Rule ids' })
         .example(`$0 rules ${name} potentially-blocked-traffic`, `${name} one rule`),
     handler: async (args, ctx) => {
-      const file = configPath(args, ctx.env);
       const ids = args.ids.map(String);
-      await editConfig(file, (data) => {
-        const rules = rulesOf(file, data);
-        requireIds(rules, ids);
+      await editNamedRules(configPath(args, ctx.env), ids, (rules) => {
         for (const rule of rules.filter((r) => ids.includes(r.id))) {
           // Enabled is the default, so switching on removes the key.
           if (on) delete rule.enabled;
           else rule.enabled = false;
         }
+        return rules;
       });
       return ok(`${name}d ${ids.join(', ')}`, { ok: true, [`${name}d`]: ids });
     },
