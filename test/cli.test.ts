@@ -52,3 +52,18 @@ test('an option that needs a value and gets none is a usage error, not an intern
   assert.match(r.stderr, /error: Not enough arguments following: save-email/);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
+
+test('an empty test-email --to is refused before anything is read or sent', async () => {
+  for (const args of [['test-email', '--to', ''], ['test-email', '--to']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /--to is empty/);
+  }
+});
+
+test('run refuses an output path it could not write before reading the PCE', async () => {
+  const r = await runCli(['run', '--save-email', '/nonexistent-dir/x.eml']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--save-email: \/nonexistent-dir is not a folder this user can write to/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});

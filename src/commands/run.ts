@@ -1,8 +1,10 @@
 /**
  * `run`: one monitoring cycle, the cron job.
  */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { runOnce } from '../run/run.js';
 import { reportJson, reportText } from '../run/report.js';
 import { configPath, verb } from './common.js';
@@ -37,6 +39,10 @@ export const runCommand = verb({
       .example('$0 run --dry-run --save-email /tmp/preview.eml', 'preview the email, send nothing')
       .example('$0 run --save-records /tmp/run1', 'keep what this run saw, to replay with rules test'),
   handler: async (args, ctx) => {
+    // Checked before the run: an output path that cannot be written must not
+    // stop the alert mail after the PCE has been read.
+    if (args.saveEmail !== undefined) await assertWritableDir(path.dirname(path.resolve(args.saveEmail)), '--save-email');
+    if (args.saveRecords !== undefined) await assertWritableDir(path.resolve(args.saveRecords), '--save-records', true);
     const config = await loadConfig(configPath(args, ctx.env), ctx.env);
     const report = await runOnce(config, { dryRun: args.dryRun, saveEmail: args.saveEmail, saveRecords: args.saveRecords }, ctx);
 
@@ -50,3 +56,16 @@ export const runCommand = verb({
     return { exitCode, text: args.quiet ? '' : reportText(report), json: reportJson(report, exitCode) };
   },
 });
+
+async function assertWritableDir(dir: string, option: string, mayCreate = false): Promise<void> {
+  const target = mayCreate && !(await exists(dir)) ? path.dirname(dir) : dir;
+  const ok = await fs.stat(target).then(
+    (st) => st.isDirectory() && fs.access(target, fsConstants.W_OK).then(() => true, () => false),
+    () => false,
+  );
+  if (!ok) throw new UsageError(`${option}: ${target} is not a folder this user can write to`, `Give ${option} a path in an existing, writable folder.`);
+}
+
+function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(() => true, () => false);
+}

@@ -8,7 +8,7 @@ import type { CommandResult } from '../context.js';
 import { composeMessage, sendRaw, MailNotAcceptedError } from '../alert/send.js';
 import { renderTestEmail } from '../alert/test-message.js';
 import { loadConfig } from '../config/load.js';
-import { EXIT, MailError } from '../errors.js';
+import { EXIT, MailError, UsageError } from '../errors.js';
 import { configPath, verb } from './common.js';
 
 interface TestEmailArgs {
@@ -28,8 +28,10 @@ export const testEmailCommand = verb<TestEmailArgs>({
       .example('$0 test-email', 'Send to the configured recipients')
       .example('$0 test-email --to me@example.com --json', 'Send to one address, print the server reply as JSON'),
   handler: async (args, ctx) => {
-    const config = await loadConfig(configPath(args, ctx.env), ctx.env);
     const to = (args.to ?? []).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+    // An empty --to (say, an unset shell variable) must not fall back to the real recipients.
+    if (args.to !== undefined && to.length === 0) throw new UsageError('--to is empty; give an address, or leave --to out to mail email.to');
+    const config = await loadConfig(configPath(args, ctx.env), ctx.env);
     const email = to.length ? { ...config.email, to } : config.email;
 
     const rendered = renderTestEmail(email, { hostname: os.hostname(), now: ctx.clock.now() });
